@@ -58,7 +58,7 @@ export const mainTable: TableDefinition = {
     { indexName: 'gsi1', partitionKey: stringKey('gsi1pk'), sortKey: stringKey('gsi1sk') },
     { indexName: 'gsi2', partitionKey: stringKey('gsi2pk'), sortKey: stringKey('gsi2sk') },
   ],
-  timeToLiveAttribute: 'expiresAt',
+  timeToLiveAttribute: 'ttl',
   stream: 'NEW_AND_OLD_IMAGES',
 };
 
@@ -76,7 +76,7 @@ export const auditTable: TableDefinition = {
     { indexName: 'gsi1', partitionKey: stringKey('gsi1pk'), sortKey: stringKey('gsi1sk') },
     { indexName: 'gsi2', partitionKey: stringKey('gsi2pk'), sortKey: stringKey('gsi2sk') },
   ],
-  timeToLiveAttribute: 'expiresAt',
+  timeToLiveAttribute: 'ttl',
   stream: 'NEW_IMAGE',
 };
 

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { auditExportFormats } from './audit-export.ts';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const auditFilterSchema = z
+  .object({
+    actorId: z.string().min(1).max(128).optional(),
+    targetId: z.string().min(1).max(256).optional(),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'must look like "credential.retrieve"')
+      .max(64)
+      .optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+  })
+  .strict()
+  .refine((f) => !f.from || !f.to || new Date(f.from) < new Date(f.to), {
+    path: ['to'],
+    message: 'must be after from',
+  });
+
+export const listAuditEventsQuerySchema = z
+  .object({
+    ...auditFilterSchema.shape,
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(4096).optional(),
+  })
+  .strict();
+
+export const exportAuditEventsQuerySchema = z
+  .object({
+    ...auditFilterSchema.shape,
+    format: z.enum(auditExportFormats).default('jsonl'),
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    cursor: z.string().max(4096).optional(),
+  })
+  .strict();
+
+export const verifyAuditChainBodySchema = z
+  .object({
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+  })
+  .strict();

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { tenantRoleSchema } from './roles.ts';
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be an email address' }));
+
+/** Sign-in passwords of local users: long passphrases welcome, no composition rules (NIST 800-63B). */
+export const userPasswordSchema = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(256, 'must be at most 256 characters');
+
+export const tenantSlugSchema = z
+  .string()
+  .min(3)
+  .max(40)
+  .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, 'must be lowercase letters, digits and dashes')
+  .refine((slug) => slug !== 'provider', 'is reserved');
+
+const displayNameSchema = z.string().trim().min(1).max(120);
+
+export const loginBodySchema = z
+  .object({
+    tenant: z.string().min(1).max(40),
+    email: z.string().min(1).max(254),
+    password: z.string().min(1).max(256),
+  })
+  .strict();
+
+export const refreshBodySchema = z.object({ refreshToken: z.string().min(20).max(200) }).strict();
+
+export const createTenantBodySchema = z
+  .object({
+    slug: tenantSlugSchema,
+    name: displayNameSchema,
+    admin: z
+      .object({
+        email: emailSchema,
+        displayName: displayNameSchema,
+        password: userPasswordSchema,
+      })
+      .strict(),
+  })
+  .strict();
+
+export const createUserBodySchema = z
+  .object({
+    email: emailSchema,
+    displayName: displayNameSchema,
+    password: userPasswordSchema,
+    roles: z.array(tenantRoleSchema).max(8).default([]),
+  })
+  .strict();
+
+export const createGroupBodySchema = z
+  .object({
+    name: displayNameSchema,
+    description: z.string().max(500).default(''),
+    roles: z.array(tenantRoleSchema).max(8).default([]),
+  })
+  .strict();
+
+export type CreateTenantInput = z.infer<typeof createTenantBodySchema>;
+export type CreateUserInput = z.infer<typeof createUserBodySchema>;
+export type CreateGroupInput = z.infer<typeof createGroupBodySchema>;
+export type LoginInput = z.infer<typeof loginBodySchema>;

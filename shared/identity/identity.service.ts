@@ -1,0 +1,497 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type AuditActor, anonymousAuditOf, auditOf } from '../audit/audit-event.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
+import { newId } from '../kernel/ids.ts';
+import type { Page } from '../kernel/page.ts';
+import type { AnonymousContext, RequestContext } from '../kernel/request-context.ts';
+import type {
+  AccessTokenIssuer,
+  GroupRecord,
+  GroupRepository,
+  RefreshTokenRecord,
+  SessionRecord,
+  SessionRepository,
+  TenantKeyManager,
+  TenantRecord,
+  TenantRepository,
+  UserRecord,
+  UserRepository,
+} from './identity.ports.ts';
+import type { CreateGroupInput, CreateTenantInput, CreateUserInput, LoginInput } from './identity.schemas.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import { authorize } from './policy.ts';
+import { type Principal, providerTenantId } from './principal.ts';
+import type { Role } from './roles.ts';
+
+export interface SignInPolicy {
+  /** Consecutive failures that lock an account. */
+  readonly maxFailures: number;
+  readonly lockoutMinutes: number;
+  /** Lifetime of a sign-in session (its refresh tokens cannot outlive it). */
+  readonly sessionHours: number;
+}
+
+export const defaultSignInPolicy: SignInPolicy = { maxFailures: 5, lockoutMinutes: 15, sessionHours: 12 };
+
+export interface IdentityServiceDeps {
+  readonly tenants: Pick<TenantRepository, 'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm'>;
+  readonly users: Pick<
+    UserRepository,
+    'create' | 'get' | 'getByEmail' | 'list' | 'recordFailedSignIn' | 'recordSignIn'
+  >;
+  readonly groups: Pick<GroupRepository, 'create' | 'get' | 'getMany' | 'list' | 'addMember'>;
+  readonly sessions: Pick<SessionRepository, 'getRefreshToken' | 'getSession' | 'rotate' | 'revoke'>;
+  readonly tenantKeys: Pick<TenantKeyManager, 'createTenantKey' | 'scheduleKeyDeletion'>;
+  readonly tokens: Pick<AccessTokenIssuer, 'issue'>;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly signIn?: SignInPolicy;
+}
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: string;
+}
+
+export interface UserView {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly roles: readonly Role[];
+  readonly groupIds: readonly string[];
+  readonly status: UserRecord['status'];
+  readonly lockedUntil: string | null;
+  readonly lastSignInAt: string | null;
+  readonly createdAt: string;
+}
+
+export interface TenantView {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly status: TenantRecord['status'];
+  readonly createdAt: string;
+}
+
+const userView = (user: UserRecord): UserView => ({
+  id: user.id,
+  email: user.email,
+  displayName: user.displayName,
+  roles: user.roles,
+  groupIds: user.groupIds,
+  status: user.status,
+  lockedUntil: user.lockedUntil,
+  lastSignInAt: user.lastSignInAt,
+  createdAt: user.createdAt,
+});
+
+const tenantView = (tenant: TenantRecord): TenantView => ({
+  id: tenant.id,
+  slug: tenant.slug,
+  name: tenant.name,
+  status: tenant.status,
+  createdAt: tenant.createdAt,
+});
+
+const groupView = (group: GroupRecord) => ({
+  id: group.id,
+  name: group.name,
+  description: group.description,
+  roles: group.roles,
+  createdAt: group.createdAt,
+});
+export type GroupView = ReturnType<typeof groupView>;
+
+export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newRefreshToken = (): string => `srt_${randomBytes(32).toString('base64url')}`;
+
+const invalidCredentials = () =>
+  new UnauthenticatedError(
+    'invalid-credentials',
+    'The tenant, email or password is wrong, or the account is temporarily locked.',
+  );
+
+export function createIdentityService(deps: IdentityServiceDeps) {
+  const { tenants, users, groups, sessions, tenantKeys, tokens, hasher, clock } = deps;
+  const signInPolicy = deps.signIn ?? defaultSignInPolicy;
+  const nowIso = () => clock.now().toISOString();
+  /** Verifies against a real hash when the user is unknown, so timing does not reveal who exists. */
+  let decoyHash: Promise<string> | undefined;
+  const spendDecoyVerification = async (password: string) => {
+    decoyHash ??= hasher.hash(randomBytes(16).toString('hex'));
+    await hasher.verify(password, await decoyHash);
+  };
+
+  async function effectiveRoles(user: UserRecord): Promise<Role[]> {
+    const memberOf = await groups.getMany(user.tenantId, user.groupIds);
+    return [...new Set<Role>([...user.roles, ...memberOf.flatMap((g) => g.roles)])].sort();
+  }
+
+  async function issueTokens(
+    principal: Principal,
+    refreshToken: string,
+    refreshExpiresAt: string,
+  ): Promise<TokenPair> {
+    const access = await tokens.issue(principal);
+    return {
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresInSeconds,
+      refreshToken,
+      refreshExpiresAt,
+    };
+  }
+
+  return {
+    /** Creates the provider realm and its first operator, once; later calls change nothing. */
+    async ensureProviderOperator(email: string, password: string): Promise<boolean> {
+      const createdAt = nowIso();
+      const realm: TenantRecord = {
+        id: providerTenantId,
+        slug: providerTenantId,
+        name: 'Strongroom provider',
+        status: 'active',
+        keyArn: null,
+        createdAt,
+      };
+      const operator: UserRecord = {
+        id: newId('user'),
+        tenantId: providerTenantId,
+        email: email.trim().toLowerCase(),
+        displayName: 'Provider operator',
+        roles: ['provider-operator'],
+        groupIds: [],
+        passwordHash: await hasher.hash(password),
+        status: 'active',
+        failedSignIns: 0,
+        lockedUntil: null,
+        lastSignInAt: null,
+        createdAt,
+      };
+      const actor: AuditActor = { type: 'system', id: 'bootstrap', name: 'Strongroom bootstrap' };
+      const audit = anonymousAuditOf(
+        { requestId: newId('request'), sourceIp: '127.0.0.1', userAgent: 'strongroom-bootstrap' },
+        providerTenantId,
+        actor,
+        {
+          action: 'user.create',
+          target: { type: 'user', id: operator.id, name: operator.email },
+          details: { roles: 'provider-operator' },
+        },
+      );
+      return tenants.ensureProviderRealm(realm, operator, audit);
+    },
+
+    async login(context: AnonymousContext, input: LoginInput): Promise<TokenPair> {
+      const tenant = await tenants.getBySlug(input.tenant.trim().toLowerCase());
+      if (tenant?.status !== 'active') {
+        await spendDecoyVerification(input.password);
+        throw invalidCredentials();
+      }
+      const email = input.email.trim().toLowerCase();
+      const user = await users.getByEmail(tenant.id, email);
+      const target = { type: 'user', id: user?.id ?? email, name: email };
+      if (!user) {
+        await spendDecoyVerification(input.password);
+        throw invalidCredentials();
+      }
+      const actor: AuditActor = { type: 'user', id: user.id, name: user.email };
+      const now = clock.now();
+      const locked = user.lockedUntil !== null && user.lockedUntil > now.toISOString();
+      const passwordOk = await hasher.verify(input.password, user.passwordHash);
+      if (!passwordOk || locked || user.status !== 'active') {
+        const failedSignIns = locked ? user.failedSignIns : user.failedSignIns + 1;
+        const lockNow = !locked && failedSignIns >= signInPolicy.maxFailures;
+        const lockedUntil = lockNow
+          ? new Date(now.getTime() + signInPolicy.lockoutMinutes * 60_000).toISOString()
+          : user.lockedUntil;
+        const reason = locked
+          ? 'account locked'
+          : user.status !== 'active'
+            ? 'account disabled'
+            : 'wrong password';
+        await users.recordFailedSignIn(
+          user,
+          { failedSignIns: lockNow ? 0 : failedSignIns, lockedUntil },
+          anonymousAuditOf(context, tenant.id, actor, {
+            action: 'auth.sign-in',
+            target,
+            outcome: 'failure',
+            reason,
+            details: { lockedNow: lockNow, failedSignIns },
+          }),
+        );
+        throw invalidCredentials();
+      }
+      const roles = await effectiveRoles(user);
+      const session: SessionRecord = {
+        id: newId('session'),
+        tenantId: tenant.id,
+        userId: user.id,
+        status: 'active',
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + signInPolicy.sessionHours * 3_600_000).toISOString(),
+      };
+      const refreshToken = newRefreshToken();
+      const refreshRecord: RefreshTokenRecord = {
+        tokenHash: hashRefreshToken(refreshToken),
+        tenantId: tenant.id,
+        userId: user.id,
+        sessionId: session.id,
+        usedAt: null,
+        expiresAt: session.expiresAt,
+      };
+      const rehash = hasher.needsRehash(user.passwordHash) ? await hasher.hash(input.password) : undefined;
+      await users.recordSignIn(
+        user,
+        { signedInAt: now.toISOString(), ...(rehash ? { passwordHash: rehash } : {}) },
+        session,
+        refreshRecord,
+        anonymousAuditOf(context, tenant.id, actor, {
+          action: 'auth.sign-in',
+          target,
+          details: { sessionId: session.id, roles: roles.join(' ') },
+        }),
+      );
+      const principal: Principal = {
+        kind: 'user',
+        tenantId: tenant.id,
+        subject: user.id,
+        name: user.email,
+        roles,
+        sessionId: session.id,
+      };
+      return issueTokens(principal, refreshToken, session.expiresAt);
+    },
+
+    /**
+     * Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
+     * one again means it was stolen or replayed, so the whole session is revoked.
+     */
+    async refresh(context: AnonymousContext, refreshToken: string): Promise<TokenPair> {
+      const record = await sessions.getRefreshToken(hashRefreshToken(refreshToken));
+      const now = nowIso();
+      if (!record || record.expiresAt <= now)
+        throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
+      const [session, user] = await Promise.all([
+        sessions.getSession(record.tenantId, record.sessionId),
+        users.get(record.tenantId, record.userId),
+      ]);
+      if (!session || !user)
+        throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
+      const actor: AuditActor = { type: 'user', id: user.id, name: user.email };
+      const target = { type: 'session', id: session.id };
+      if (record.usedAt !== null) {
+        if (session.status === 'active') {
+          await sessions.revoke(
+            session,
+            anonymousAuditOf(context, record.tenantId, actor, {
+              action: 'auth.session.revoke',
+              target,
+              reason: 'refresh token reused',
+            }),
+          );
+        }
+        throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
+      }
+      if (session.status !== 'active' || user.status !== 'active') {
+        throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
+      }
+      const next = newRefreshToken();
+      const nextRecord: RefreshTokenRecord = { ...record, tokenHash: hashRefreshToken(next), usedAt: null };
+      await sessions.rotate(
+        record,
+        nextRecord,
+        now,
+        anonymousAuditOf(context, record.tenantId, actor, { action: 'auth.token.refresh', target }),
+      );
+      const roles = await effectiveRoles(user);
+      return issueTokens(
+        {
+          kind: 'user',
+          tenantId: user.tenantId,
+          subject: user.id,
+          name: user.email,
+          roles,
+          sessionId: session.id,
+        },
+        next,
+        session.expiresAt,
+      );
+    },
+
+    async logout(context: RequestContext): Promise<void> {
+      const { principal } = context;
+      const session = await sessions.getSession(principal.tenantId, principal.sessionId);
+      if (session?.status !== 'active') return;
+      await sessions.revoke(
+        session,
+        auditOf(context, {
+          action: 'auth.session.revoke',
+          target: { type: 'session', id: session.id },
+          reason: 'sign-out',
+        }),
+      );
+    },
+
+    async createTenant(context: RequestContext, input: CreateTenantInput): Promise<TenantView> {
+      authorize(context.principal, 'tenant:create');
+      if (await tenants.getBySlug(input.slug)) {
+        throw new ConflictError('tenant-slug-taken', 'A tenant with this slug already exists.');
+      }
+      const tenantId = newId('tenant');
+      const createdAt = nowIso();
+      const admin: UserRecord = {
+        id: newId('user'),
+        tenantId,
+        email: input.admin.email,
+        displayName: input.admin.displayName,
+        roles: ['tenant-admin'],
+        groupIds: [],
+        passwordHash: await hasher.hash(input.admin.password),
+        status: 'active',
+        failedSignIns: 0,
+        lockedUntil: null,
+        lastSignInAt: null,
+        createdAt,
+      };
+      const keyArn = await tenantKeys.createTenantKey(tenantId);
+      const tenant: TenantRecord = {
+        id: tenantId,
+        slug: input.slug,
+        name: input.name,
+        status: 'active',
+        keyArn,
+        createdAt,
+      };
+      // The first event of the new tenant's own trail records who created it.
+      const audit = {
+        ...auditOf(context, {
+          action: 'tenant.create',
+          target: { type: 'tenant', id: tenantId, name: input.slug },
+          details: { adminUserId: admin.id, adminEmail: admin.email },
+        }),
+        tenantId,
+      };
+      try {
+        await tenants.createWithAdmin(tenant, admin, audit);
+      } catch (error) {
+        // Nothing references the fresh key: schedule its deletion so a failed creation leaves no key behind.
+        await tenantKeys.scheduleKeyDeletion(keyArn, 7).catch(() => undefined);
+        throw error;
+      }
+      return tenantView(tenant);
+    },
+
+    async createUser(context: RequestContext, input: CreateUserInput): Promise<UserView> {
+      authorize(context.principal, 'user:create');
+      const tenantId = context.principal.tenantId;
+      const user: UserRecord = {
+        id: newId('user'),
+        tenantId,
+        email: input.email,
+        displayName: input.displayName,
+        roles: [...new Set(input.roles)].sort(),
+        groupIds: [],
+        passwordHash: await hasher.hash(input.password),
+        status: 'active',
+        failedSignIns: 0,
+        lockedUntil: null,
+        lastSignInAt: null,
+        createdAt: nowIso(),
+      };
+      await users.create(
+        user,
+        auditOf(context, {
+          action: 'user.create',
+          target: { type: 'user', id: user.id, name: user.email },
+          details: { roles: user.roles.join(' ') },
+        }),
+      );
+      return userView(user);
+    },
+
+    async listUsers(
+      context: RequestContext,
+      page: { limit?: number; cursor?: string },
+    ): Promise<Page<UserView>> {
+      authorize(context.principal, 'user:read');
+      const result = await users.list(context.principal.tenantId, page.limit ?? 50, page.cursor);
+      return { ...result, items: result.items.map(userView) };
+    },
+
+    async getUser(context: RequestContext, userId: string): Promise<UserView> {
+      authorize(context.principal, 'user:read');
+      const user = await users.get(context.principal.tenantId, userId);
+      if (!user) throw new NotFoundError('user');
+      return userView(user);
+    },
+
+    async createGroup(context: RequestContext, input: CreateGroupInput): Promise<GroupView> {
+      authorize(context.principal, 'group:create');
+      const group: GroupRecord = {
+        id: newId('group'),
+        tenantId: context.principal.tenantId,
+        name: input.name,
+        description: input.description,
+        roles: [...new Set(input.roles)].sort(),
+        createdAt: nowIso(),
+      };
+      await groups.create(
+        group,
+        auditOf(context, {
+          action: 'group.create',
+          target: { type: 'group', id: group.id, name: group.name },
+          details: { roles: group.roles.join(' ') },
+        }),
+      );
+      return groupView(group);
+    },
+
+    async listGroups(
+      context: RequestContext,
+      page: { limit?: number; cursor?: string },
+    ): Promise<Page<GroupView>> {
+      authorize(context.principal, 'group:read');
+      const result = await groups.list(context.principal.tenantId, page.limit ?? 50, page.cursor);
+      return { ...result, items: result.items.map(groupView) };
+    },
+
+    /** Adding a member grants the group's roles: audited as a role change of the user. */
+    async addGroupMember(context: RequestContext, groupId: string, userId: string): Promise<UserView> {
+      authorize(context.principal, 'group:update');
+      const tenantId = context.principal.tenantId;
+      const [group, user] = await Promise.all([groups.get(tenantId, groupId), users.get(tenantId, userId)]);
+      if (!group) throw new NotFoundError('group');
+      if (!user) throw new NotFoundError('user');
+      await groups.addMember(
+        group,
+        user,
+        auditOf(context, {
+          action: 'group.member.add',
+          target: { type: 'user', id: user.id, name: user.email },
+          details: { groupId: group.id, groupName: group.name, grantedRoles: group.roles.join(' ') },
+        }),
+      );
+      const updated = await users.get(tenantId, userId);
+      return userView(updated ?? user);
+    },
+
+    async me(context: RequestContext) {
+      const { principal } = context;
+      const tenant = await tenants.get(principal.tenantId);
+      const user = principal.kind === 'user' ? await users.get(principal.tenantId, principal.subject) : null;
+      return {
+        tenant: tenant ? tenantView(tenant) : null,
+        user: user ? userView(user) : null,
+        roles: principal.roles,
+      };
+    },
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

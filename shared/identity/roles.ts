@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Roles a tenant can hand out, and what each may do. Users get roles directly or through groups;
+ * the token carries the effective set. `provider-operator` exists only in the provider realm.
+ */
+export const tenantRoles = ['tenant-admin', 'password-admin', 'auditor', 'requester'] as const;
+export const roles = [...tenantRoles, 'provider-operator'] as const;
+
+export type TenantRole = (typeof tenantRoles)[number];
+export type Role = (typeof roles)[number];
+
+export const tenantRoleSchema = z.enum(tenantRoles);
+
+export const permissions = [
+  'tenant:create',
+  'user:create',
+  'user:read',
+  'group:create',
+  'group:read',
+  'group:update',
+  'system:create',
+  'system:read',
+  'account:create',
+  'account:read',
+  'credential:set',
+  'credential:retrieve',
+  'credential:read-versions',
+  'password-policy:create',
+  'password-policy:read',
+  'password:generate',
+  'audit:read',
+  'audit:export',
+  'audit:verify',
+] as const;
+
+export type Permission = (typeof permissions)[number];
+
+const readInventory: Permission[] = ['system:read', 'account:read', 'password-policy:read'];
+
+export const permissionsOfRole: Record<Role, readonly Permission[]> = {
+  'provider-operator': ['tenant:create'],
+  'tenant-admin': [
+    'user:create',
+    'user:read',
+    'group:create',
+    'group:read',
+    'group:update',
+    'system:create',
+    'account:create',
+    ...readInventory,
+    'credential:set',
+    'credential:retrieve',
+    'credential:read-versions',
+    'password-policy:create',
+    'password:generate',
+    'audit:read',
+    'audit:export',
+    'audit:verify',
+  ],
+  'password-admin': [
+    'system:create',
+    'account:create',
+    ...readInventory,
+    'credential:set',
+    'credential:retrieve',
+    'credential:read-versions',
+    'password-policy:create',
+    'password:generate',
+  ],
+  auditor: [
+    ...readInventory,
+    'user:read',
+    'group:read',
+    'credential:read-versions',
+    'audit:read',
+    'audit:export',
+    'audit:verify',
+  ],
+  requester: [...readInventory, 'password:generate'],
+};

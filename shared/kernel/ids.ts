@@ -1,0 +1,29 @@
+import { monotonicFactory } from 'ulid';
+
+/**
+ * Prefixed ULIDs: sortable by creation time, unguessable enough to not leak counts, and
+ * self-describing in logs (`acc_01JD…` is an account).
+ */
+export const idPrefixes = {
+  tenant: 'ten',
+  user: 'usr',
+  group: 'grp',
+  system: 'sys',
+  account: 'acc',
+  passwordPolicy: 'pwp',
+  auditEvent: 'evt',
+  session: 'ses',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+const nextUlid = monotonicFactory();
+
+export const newId = (kind: IdKind): string => `${idPrefixes[kind]}_${nextUlid()}`;
+
+const ulidPattern = '[0-9A-HJKMNP-TV-Z]{26}';
+
+export const idPattern = (kind: IdKind): RegExp => new RegExp(`^${idPrefixes[kind]}_${ulidPattern}$`);
+
+export const isId = (kind: IdKind, value: string): boolean => idPattern(kind).test(value);

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { passwordRulesSchema } from './password-generator.ts';
+
+export const platforms = [
+  'linux',
+  'unix',
+  'windows',
+  'macos',
+  'active-directory',
+  'ldap',
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'mssql',
+  'oracle',
+  'network-device',
+  'application',
+  'cloud',
+] as const;
+export type Platform = (typeof platforms)[number];
+
+export const accountKinds = ['local', 'domain', 'database', 'ssh-key', 'service'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+const hostnameSchema = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/,
+    'must be a DNS hostname',
+  );
+const ipAddressSchema = z.union([z.ipv4(), z.ipv6()], { message: 'must be an IPv4 or IPv6 address' });
+const tagSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:/=+@-]+$/, 'may hold letters, digits and _ . : / = + @ -');
+const nameSchema = z.string().trim().min(1).max(120);
+const workgroupSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-_]*$/, 'must be lowercase letters, digits, - and _');
+const policyIdSchema = z.string().regex(/^pwp_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a password policy id');
+export const accountIdSchema = z.string().regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an account id');
+export const systemIdSchema = z.string().regex(/^sys_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a system id');
+
+export const createSystemBodySchema = z
+  .object({
+    name: nameSchema,
+    hostname: hostnameSchema.optional(),
+    ipAddress: ipAddressSchema.optional(),
+    platform: z.enum(platforms),
+    workgroup: workgroupSchema.default('default'),
+    tags: z.array(tagSchema).max(50).default([]),
+    description: z.string().max(1000).default(''),
+    passwordPolicyId: policyIdSchema.optional(),
+  })
+  .strict()
+  .refine((s) => s.hostname !== undefined || s.ipAddress !== undefined, {
+    path: ['hostname'],
+    message: 'a hostname or an ipAddress is required',
+  });
+export type CreateSystemInput = z.infer<typeof createSystemBodySchema>;
+
+export const rotationSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Rotate after every use (check-in, revoke or expiry of a release). */
+    rotateAfterRelease: z.boolean().default(false),
+  })
+  .strict();
+
+export const createAccountBodySchema = z
+  .object({
+    systemId: systemIdSchema,
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .regex(
+        /^[^\s"/[\]:;|=,+*?<>]+([ ][^\s"/[\]:;|=,+*?<>]+)*$/,
+        'contains characters not allowed in a user name',
+      ),
+    kind: z.enum(accountKinds),
+    description: z.string().max(1000).default(''),
+    apiEnabled: z.boolean().default(false),
+    passwordPolicyId: policyIdSchema.optional(),
+    rotation: rotationSettingsSchema.default({ enabled: false, rotateAfterRelease: false }),
+  })
+  .strict();
+export type CreateAccountInput = z.infer<typeof createAccountBodySchema>;
+
+export const listSystemsQuerySchema = z
+  .object({
+    platform: z.enum(platforms).optional(),
+    workgroup: workgroupSchema.optional(),
+    tag: tagSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict();
+export type SystemFilter = Omit<z.infer<typeof listSystemsQuerySchema>, 'limit' | 'cursor'>;
+
+export const listAccountsQuerySchema = z
+  .object({
+    systemId: systemIdSchema.optional(),
+    platform: z.enum(platforms).optional(),
+    workgroup: workgroupSchema.optional(),
+    kind: z.enum(accountKinds).optional(),
+    tag: tagSchema.optional(),
+    username: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(2048).optional(),
+  })
+  .strict();
+export type AccountFilter = Omit<z.infer<typeof listAccountsQuerySchema>, 'limit' | 'cursor'>;
+
+const reasonSchema = z.string().trim().min(3, 'must say why (at least 3 characters)').max(500);
+
+export const setCredentialBodySchema = z
+  .object({
+    password: z.string().min(1).max(1024).optional(),
+    privateKey: z.string().min(1).max(16_384).optional(),
+    generate: z.literal(true).optional(),
+    reason: reasonSchema.optional(),
+  })
+  .strict()
+  .refine((b) => [b.password, b.privateKey, b.generate].filter((v) => v !== undefined).length === 1, {
+    path: ['password'],
+    message: 'give exactly one of password, privateKey or generate',
+  });
+export type SetCredentialInput = z.infer<typeof setCredentialBodySchema>;
+
+export const retrieveCredentialBodySchema = z.object({ reason: reasonSchema }).strict();
+
+export const createPasswordPolicyBodySchema = z
+  .object({
+    name: nameSchema,
+    description: z.string().max(1000).default(''),
+    isDefault: z.boolean().default(false),
+    rules: passwordRulesSchema,
+  })
+  .strict();
+export type CreatePasswordPolicyInput = z.infer<typeof createPasswordPolicyBodySchema>;
+
+export const generatePasswordBodySchema = z
+  .object({
+    policyId: policyIdSchema.optional(),
+    accountId: accountIdSchema.optional(),
+  })
+  .strict();
