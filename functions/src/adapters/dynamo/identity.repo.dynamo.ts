@@ -1,0 +1,308 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  GroupRecord,
+  GroupRepository,
+  RefreshTokenRecord,
+  SessionRecord,
+  SessionRepository,
+  TenantRecord,
+  TenantRepository,
+  UserRecord,
+  UserRepository,
+} from '@strongroom/shared/identity/identity.ports';
+import { ConflictError, UnauthenticatedError } from '@strongroom/shared/kernel/errors';
+import { type AuditedWriter, StateConditionFailed, type TransactItem } from './audited-writer.ts';
+import { keys, recordOf, tenantPartition, ttlOf } from './keys.ts';
+import { queryPage } from './query-page.ts';
+
+export interface IdentityRepositoryDeps {
+  readonly client: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly writer: AuditedWriter;
+}
+
+/** Runs an audited transaction, turning a failed uniqueness/precondition into the caller's error. */
+export async function commitOrThrow(
+  writer: AuditedWriter,
+  items: readonly TransactItem[],
+  audit: Parameters<AuditedWriter['commit']>[1],
+  onConditionFailed: (index: number) => Error,
+): Promise<void> {
+  try {
+    await writer.commit(items, audit);
+  } catch (error) {
+    if (error instanceof StateConditionFailed) throw onConditionFailed(error.index);
+    throw error;
+  }
+}
+
+export function createIdentityRepositories({ client, table, writer }: IdentityRepositoryDeps) {
+  const put = (item: Record<string, unknown>): TransactItem => ({
+    Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  const get = async <T>(key: { pk: string; sk: string }, consistent = false): Promise<T | null> => {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }),
+    );
+    return recordOf<T>(Item);
+  };
+
+  const userItems = (user: UserRecord): TransactItem[] => [
+    put({ ...keys.user(user.tenantId, user.id), entity: 'user', ...user }),
+    put({ ...keys.userEmail(user.tenantId, user.email), entity: 'user-email', userId: user.id }),
+  ];
+  const emailTaken = () =>
+    new ConflictError('email-taken', 'A user with this email already exists in the tenant.');
+
+  const tenants: TenantRepository = {
+    async createWithAdmin(tenant, admin, audit) {
+      await commitOrThrow(
+        writer,
+        [
+          put({
+            ...keys.tenant(tenant.id),
+            entity: 'tenant',
+            gsi1pk: 'TENANTS',
+            gsi1sk: tenant.id,
+            ...tenant,
+          }),
+          put({ ...keys.tenantSlug(tenant.slug), entity: 'tenant-slug', tenantId: tenant.id }),
+          ...userItems(admin),
+        ],
+        audit,
+        (index) =>
+          index === 1
+            ? new ConflictError('tenant-slug-taken', 'A tenant with this slug already exists.')
+            : emailTaken(),
+      );
+    },
+    get: (tenantId) => get<TenantRecord>(keys.tenant(tenantId)),
+    async getBySlug(slug) {
+      const claim = await get<{ tenantId: string }>(keys.tenantSlug(slug));
+      return claim ? get<TenantRecord>(keys.tenant(claim.tenantId)) : null;
+    },
+    async ensureProviderRealm(realm, operator, audit) {
+      if (await get(keys.tenant(realm.id), true)) return false;
+      try {
+        await writer.commit(
+          [
+            put({ ...keys.tenant(realm.id), entity: 'tenant', ...realm }),
+            put({ ...keys.tenantSlug(realm.slug), entity: 'tenant-slug', tenantId: realm.id }),
+            ...userItems(operator),
+          ],
+          audit,
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof StateConditionFailed) return false; // another process created it first
+        throw error;
+      }
+    },
+  };
+
+  const users: UserRepository = {
+    create: (user, audit) => commitOrThrow(writer, userItems(user), audit, emailTaken),
+    get: (tenantId, userId) => get<UserRecord>(keys.user(tenantId, userId)),
+    async getByEmail(tenantId, email) {
+      const claim = await get<{ userId: string }>(keys.userEmail(tenantId, email));
+      return claim ? get<UserRecord>(keys.user(tenantId, claim.userId)) : null;
+    },
+    list: (tenantId, limit, cursor) =>
+      queryPage<UserRecord>(
+        client,
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': 'USER#' },
+        },
+        { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+      ),
+    async recordFailedSignIn(user, update, audit) {
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.user(user.tenantId, user.id),
+              UpdateExpression: 'SET failedSignIns = :failed, lockedUntil = :locked',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':failed': update.failedSignIns, ':locked': update.lockedUntil },
+            },
+          },
+        ],
+        audit,
+        () => new UnauthenticatedError('invalid-credentials', 'The tenant, email or password is wrong.'),
+      );
+    },
+    async recordSignIn(user, update, session, refreshToken, audit) {
+      const rehash = update.passwordHash !== undefined;
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.user(user.tenantId, user.id),
+              UpdateExpression: `SET failedSignIns = :zero, lockedUntil = :null, lastSignInAt = :at${rehash ? ', passwordHash = :hash' : ''}`,
+              ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':zero': 0,
+                ':null': null,
+                ':at': update.signedInAt,
+                ':active': 'active',
+                ...(rehash ? { ':hash': update.passwordHash } : {}),
+              },
+            },
+          },
+          put({
+            ...keys.session(session.tenantId, session.id),
+            entity: 'session',
+            ttl: ttlOf(session.expiresAt),
+            ...session,
+          }),
+          put({
+            ...keys.refreshToken(refreshToken.tokenHash),
+            entity: 'refresh-token',
+            ttl: ttlOf(refreshToken.expiresAt),
+            ...refreshToken,
+          }),
+        ],
+        audit,
+        () => new UnauthenticatedError('invalid-credentials', 'The tenant, email or password is wrong.'),
+      );
+    },
+  };
+
+  const groupNameTaken = () =>
+    new ConflictError('group-name-taken', 'A group with this name already exists.');
+  const groups: GroupRepository = {
+    create: (group, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          put({ ...keys.group(group.tenantId, group.id), entity: 'group', ...group }),
+          put({ ...keys.groupName(group.tenantId, group.name), entity: 'group-name', groupId: group.id }),
+        ],
+        audit,
+        groupNameTaken,
+      ),
+    get: (tenantId, groupId) => get<GroupRecord>(keys.group(tenantId, groupId)),
+    async getMany(tenantId, groupIds) {
+      if (groupIds.length === 0) return [];
+      const found: GroupRecord[] = [];
+      for (let i = 0; i < groupIds.length; i += 100) {
+        const batch = groupIds.slice(i, i + 100).map((id) => keys.group(tenantId, id));
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+          [table]: { Keys: batch },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const result = await client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of result.Responses?.[table] ?? [])
+            found.push(recordOf<GroupRecord>(item) as GroupRecord);
+          request = result.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+    list: (tenantId, limit, cursor) =>
+      queryPage<GroupRecord>(
+        client,
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': 'GROUP#' },
+        },
+        { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+      ),
+    async addMember(group, user, audit) {
+      if (user.groupIds.includes(group.id)) return false;
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.user(user.tenantId, user.id),
+              UpdateExpression: 'SET groupIds = list_append(groupIds, :group)',
+              ConditionExpression: 'attribute_exists(pk) AND NOT contains(groupIds, :groupId)',
+              ExpressionAttributeValues: { ':group': [group.id], ':groupId': group.id },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: keys.group(group.tenantId, group.id),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+        ],
+        audit,
+        () => new ConflictError('already-member', 'The user is already a member of the group.'),
+      );
+      return true;
+    },
+  };
+
+  const invalidRefresh = () =>
+    new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
+  const sessions: SessionRepository = {
+    getRefreshToken: (tokenHash) => get<RefreshTokenRecord>(keys.refreshToken(tokenHash), true),
+    getSession: (tenantId, sessionId) => get<SessionRecord>(keys.session(tenantId, sessionId), true),
+    async rotate(used, next, usedAt, audit) {
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.refreshToken(used.tokenHash),
+              UpdateExpression: 'SET usedAt = :at',
+              ConditionExpression: 'attribute_exists(pk) AND usedAt = :null',
+              ExpressionAttributeValues: { ':at': usedAt, ':null': null },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: keys.session(used.tenantId, used.sessionId),
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':active': 'active' },
+            },
+          },
+          put({
+            ...keys.refreshToken(next.tokenHash),
+            entity: 'refresh-token',
+            ttl: ttlOf(next.expiresAt),
+            ...next,
+          }),
+        ],
+        audit,
+        invalidRefresh,
+      );
+    },
+    async revoke(session, audit) {
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.session(session.tenantId, session.id),
+              UpdateExpression: 'SET #status = :revoked',
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active' },
+            },
+          },
+        ],
+        audit,
+        invalidRefresh,
+      );
+    },
+  };
+
+  return { tenants, users, groups, sessions };
+}
