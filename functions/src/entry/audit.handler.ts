@@ -1,2 +1,4 @@
-// Lambda entry point for the audit context (being written; see functions/src/http).
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 503 });
+import { createLambdaHandler } from './lambda-app.ts';
+
+/** API Gateway → the audit context (routes: see infra/lib/api-routes.ts). */
+export const handler = createLambdaHandler('strongroom-audit', ['audit']);

@@ -1,2 +1,4 @@
-// Lambda entry point for the vault context (being written; see functions/src/http).
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 503 });
+import { createLambdaHandler } from './lambda-app.ts';
+
+/** API Gateway → the vault context (routes: see infra/lib/api-routes.ts). */
+export const handler = createLambdaHandler('strongroom-vault', ['vault']);

@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { type BoundedContext, compose, createAwsClients } from '../composition-root.ts';
+import { configFromEnvironment } from '../config.ts';
+import { createApiApp } from '../http/api-app.ts';
+import { createLogger } from '../observability/logger.ts';
+
+interface HttpApiEvent {
+  readonly requestContext?: { readonly requestId?: string; readonly http?: { readonly sourceIp?: string } };
+}
+
+const eventOf = (c: Context): HttpApiEvent => (c.env as { event?: HttpApiEvent } | undefined)?.event ?? {};
+
+/**
+ * A Lambda handler for API Gateway HTTP API (payload 2.0) serving some bounded contexts. Built
+ * once per execution environment (at init), so warm invocations only route.
+ */
+export function createLambdaHandler(service: string, contexts: readonly BoundedContext[]) {
+  const config = configFromEnvironment();
+  const logger = createLogger({ service, level: config.logLevel });
+  const composition = compose({ config, clients: createAwsClients(), contexts });
+  const app = createApiApp({
+    services: composition.services,
+    verifyAccessToken: composition.verifyAccessToken,
+    logger,
+    // API Gateway's view of the caller: the TCP peer, not a client-supplied header.
+    sourceIpOf: (c) => eventOf(c).requestContext?.http?.sourceIp ?? 'unknown',
+    requestIdOf: (c) => eventOf(c).requestContext?.requestId,
+  });
+  return handle(app);
+}

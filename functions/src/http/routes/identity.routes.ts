@@ -1,0 +1,268 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  createGroupBodySchema,
+  createTenantBodySchema,
+  createUserBodySchema,
+  loginBodySchema,
+  refreshBodySchema,
+} from '@strongroom/shared/identity/identity.schemas';
+import { roles } from '@strongroom/shared/identity/roles';
+import type { ApiApp } from '../api-app.ts';
+import {
+  commonErrors,
+  conflictError,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  lockedError,
+  pageOf,
+  pageQuerySchema,
+} from '../schemas.ts';
+import { type ApiServices, need } from '../services.ts';
+
+const tokenPairSchema = z
+  .object({
+    accessToken: z.string().openapi({ description: 'EdDSA-signed JWT, valid for `expiresIn` seconds.' }),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.int(),
+    refreshToken: z.string().openapi({ description: 'Single use: every refresh returns a new one.' }),
+    refreshExpiresAt: z.string(),
+  })
+  .openapi('TokenPair');
+
+const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    roles: z.array(z.enum(roles)).readonly(),
+    groupIds: z.array(z.string()).readonly(),
+    status: z.enum(['active', 'disabled']),
+    lockedUntil: z.string().nullable(),
+    lastSignInAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('User');
+
+const tenantSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    status: z.enum(['active', 'suspended']),
+    createdAt: z.string(),
+  })
+  .openapi('Tenant');
+
+const groupSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    roles: z.array(z.string()).readonly(),
+    createdAt: z.string(),
+  })
+  .openapi('Group');
+
+const meSchema = z
+  .object({
+    tenant: tenantSchema.nullable(),
+    user: userSchema.nullable(),
+    roles: z.array(z.enum(roles)).readonly(),
+  })
+  .openapi('Me');
+
+const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JsonWebKeySet');
+
+const anonymousErrors = { 400: commonErrors[400], 413: commonErrors[413], 503: commonErrors[503] };
+
+export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void {
+  const identity = () => need(services.identity, 'identity');
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/login',
+      operationId: 'login',
+      tags: ['Authentication'],
+      summary: 'Sign in with a tenant slug, email and password',
+      description:
+        'Five failed attempts lock the user for 15 minutes. Every attempt is audited. The answer does not reveal whether the tenant or the user exists.',
+      security: [],
+      request: { body: jsonBody(loginBodySchema.openapi('LoginRequest')) },
+      responses: {
+        200: jsonResponse(tokenPairSchema, 'Signed in.'),
+        401: commonErrors[401],
+        ...anonymousErrors,
+      },
+    }),
+    async (c) => c.json(await identity().login(c.get('anonymous'), c.req.valid('json')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/refresh',
+      operationId: 'refreshToken',
+      tags: ['Authentication'],
+      summary: 'Exchange a refresh token for a new token pair',
+      description:
+        'Refresh tokens rotate: each is valid once. Presenting a used one revokes the whole session (theft detection).',
+      security: [],
+      request: { body: jsonBody(refreshBodySchema.openapi('RefreshRequest')) },
+      responses: {
+        200: jsonResponse(tokenPairSchema, 'New token pair.'),
+        401: commonErrors[401],
+        ...anonymousErrors,
+      },
+    }),
+    async (c) => c.json(await identity().refresh(c.get('anonymous'), c.req.valid('json').refreshToken), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/auth/logout',
+      operationId: 'logout',
+      tags: ['Authentication'],
+      summary: 'End the session of the presented access token',
+      responses: { 204: { description: 'Signed out; the refresh token no longer works.' }, ...commonErrors },
+    }),
+    async (c) => {
+      await identity().logout(c.get('context'));
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      operationId: 'me',
+      tags: ['Authentication'],
+      summary: 'The signed-in principal, its tenant and effective roles',
+      responses: { 200: jsonResponse(meSchema, 'The caller.'), ...commonErrors },
+    }),
+    async (c) => c.json(await identity().me(c.get('context')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      operationId: 'jwks',
+      tags: ['Authentication'],
+      summary: 'Public keys that verify access tokens',
+      security: [],
+      responses: { 200: jsonResponse(jwksSchema, 'JSON Web Key Set.'), 503: commonErrors[503] },
+    }),
+    async (c) =>
+      c.json(
+        { keys: [...(await need(services.jwks, 'identity')()).keys] } as z.infer<typeof jwksSchema>,
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants',
+      operationId: 'createTenant',
+      tags: ['Tenants'],
+      summary: 'Create a tenant with its first administrator (provider operators only)',
+      description:
+        'Creates the tenant’s own KMS key first; deleting that key later crypto-shreds every credential of the tenant.',
+      request: { body: jsonBody(createTenantBodySchema.openapi('CreateTenantRequest')) },
+      responses: { 201: jsonResponse(tenantSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await identity().createTenant(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/users',
+      operationId: 'createUser',
+      tags: ['Users and groups'],
+      summary: 'Create a local user with direct roles',
+      request: { body: jsonBody(createUserBodySchema.openapi('CreateUserRequest')) },
+      responses: { 201: jsonResponse(userSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await identity().createUser(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/users',
+      operationId: 'listUsers',
+      tags: ['Users and groups'],
+      summary: 'List users of the tenant',
+      request: { query: pageQuerySchema },
+      responses: { 200: jsonResponse(pageOf(userSchema, 'UserPage'), 'A page of users.'), ...commonErrors },
+    }),
+    async (c) => c.json(await identity().listUsers(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/users/{userId}',
+      operationId: 'getUser',
+      tags: ['Users and groups'],
+      summary: 'Get a user',
+      request: { params: idParam('userId', 'usr') },
+      responses: { 200: jsonResponse(userSchema, 'The user.'), ...commonErrors },
+    }),
+    async (c) => c.json(await identity().getUser(c.get('context'), c.req.valid('param').userId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/groups',
+      operationId: 'createGroup',
+      tags: ['Users and groups'],
+      summary: 'Create a group whose members get its roles',
+      request: { body: jsonBody(createGroupBodySchema.openapi('CreateGroupRequest')) },
+      responses: { 201: jsonResponse(groupSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await identity().createGroup(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/groups',
+      operationId: 'listGroups',
+      tags: ['Users and groups'],
+      summary: 'List groups of the tenant',
+      request: { query: pageQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(groupSchema, 'GroupPage'), 'A page of groups.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await identity().listGroups(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/groups/{groupId}/members/{userId}',
+      operationId: 'addGroupMember',
+      tags: ['Users and groups'],
+      summary: 'Add a user to a group (grants the group’s roles; audited as a role change)',
+      request: { params: idParam('groupId', 'grp').extend(idParam('userId', 'usr').shape) },
+      responses: {
+        200: jsonResponse(userSchema, 'The user with the new membership.'),
+        ...commonErrors,
+        ...lockedError,
+      },
+    }),
+    async (c) => {
+      const { groupId, userId } = c.req.valid('param');
+      return c.json(await identity().addGroupMember(c.get('context'), groupId, userId), 200);
+    },
+  );
+}

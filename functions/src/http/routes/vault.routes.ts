@@ -1,0 +1,314 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { passwordRulesSchema } from '@strongroom/shared/vault/password-generator';
+import {
+  accountKinds,
+  createAccountBodySchema,
+  createPasswordPolicyBodySchema,
+  createSystemBodySchema,
+  generatePasswordBodySchema,
+  listAccountsQuerySchema,
+  listSystemsQuerySchema,
+  platforms,
+  retrieveCredentialBodySchema,
+  setCredentialBodySchema,
+} from '@strongroom/shared/vault/vault.schemas';
+import type { ApiApp } from '../api-app.ts';
+import {
+  commonErrors,
+  conflictError,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  pageOf,
+  pageQuerySchema,
+} from '../schemas.ts';
+import { type ApiServices, need } from '../services.ts';
+
+const systemSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hostname: z.string().nullable(),
+    ipAddress: z.string().nullable(),
+    platform: z.enum(platforms),
+    workgroup: z.string(),
+    tags: z.array(z.string()).readonly(),
+    description: z.string(),
+    passwordPolicyId: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('System');
+
+const accountSchema = z
+  .object({
+    id: z.string(),
+    systemId: z.string(),
+    systemName: z.string(),
+    platform: z.enum(platforms),
+    workgroup: z.string(),
+    tags: z.array(z.string()).readonly(),
+    username: z.string(),
+    kind: z.enum(accountKinds),
+    description: z.string(),
+    apiEnabled: z.boolean(),
+    passwordPolicyId: z.string().nullable(),
+    rotation: z.object({ enabled: z.boolean(), rotateAfterRelease: z.boolean() }),
+    credential: z.object({ currentVersion: z.int().nullable(), updatedAt: z.string().nullable() }),
+    createdAt: z.string(),
+  })
+  .openapi('Account');
+
+const credentialVersionSchema = z
+  .object({
+    version: z.int(),
+    status: z.enum(['current', 'previous', 'pending', 'retired']),
+    type: z.enum(['password', 'ssh-key']),
+    source: z.enum(['set', 'generated']),
+    publicKey: z.string().nullable(),
+    fingerprint: z.string().nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  })
+  .openapi('CredentialVersion');
+
+const releasedCredentialSchema = z
+  .object({
+    accountId: z.string(),
+    username: z.string(),
+    version: z.int(),
+    type: z.enum(['password', 'ssh-key']),
+    password: z.string().optional(),
+    privateKey: z.string().optional(),
+    publicKey: z.string().optional(),
+    retrievedAt: z.string(),
+  })
+  .openapi('ReleasedCredential');
+
+const passwordPolicySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    isDefault: z.boolean(),
+    rules: passwordRulesSchema,
+    createdAt: z.string(),
+  })
+  .openapi('PasswordPolicy');
+
+const generatedPasswordSchema = z
+  .object({ password: z.string(), length: z.int() })
+  .openapi('GeneratedPassword');
+
+const accountParam = idParam('accountId', 'acc');
+
+export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
+  const vault = () => need(services.vault, 'vault');
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/systems',
+      operationId: 'createSystem',
+      tags: ['Systems and accounts'],
+      summary: 'Onboard a managed system',
+      request: { body: jsonBody(createSystemBodySchema.openapi('CreateSystemRequest')) },
+      responses: { 201: jsonResponse(systemSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await vault().createSystem(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/systems',
+      operationId: 'listSystems',
+      tags: ['Systems and accounts'],
+      summary: 'List managed systems, filtered by platform, workgroup or tag',
+      request: { query: listSystemsQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(systemSchema, 'SystemPage'), 'A page of systems.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      return c.json(await vault().listSystems(c.get('context'), filter, { limit, cursor }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/systems/{systemId}',
+      operationId: 'getSystem',
+      tags: ['Systems and accounts'],
+      summary: 'Get a managed system',
+      request: { params: idParam('systemId', 'sys') },
+      responses: { 200: jsonResponse(systemSchema, 'The system.'), ...commonErrors },
+    }),
+    async (c) => c.json(await vault().getSystem(c.get('context'), c.req.valid('param').systemId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/accounts',
+      operationId: 'createAccount',
+      tags: ['Systems and accounts'],
+      summary: 'Onboard a managed account on a system',
+      request: { body: jsonBody(createAccountBodySchema.openapi('CreateAccountRequest')) },
+      responses: { 201: jsonResponse(accountSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await vault().createAccount(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/accounts',
+      operationId: 'listAccounts',
+      tags: ['Systems and accounts'],
+      summary: 'List managed accounts, filtered by system, platform, workgroup, kind, tag or username prefix',
+      request: { query: listAccountsQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(accountSchema, 'AccountPage'), 'A page of accounts.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      return c.json(await vault().listAccounts(c.get('context'), filter, { limit, cursor }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/accounts/{accountId}',
+      operationId: 'getAccount',
+      tags: ['Systems and accounts'],
+      summary: 'Get a managed account (never its secret)',
+      request: { params: accountParam },
+      responses: { 200: jsonResponse(accountSchema, 'The account.'), ...commonErrors },
+    }),
+    async (c) => c.json(await vault().getAccount(c.get('context'), c.req.valid('param').accountId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/accounts/{accountId}/credential',
+      operationId: 'setCredential',
+      tags: ['Credentials'],
+      summary: 'Set, import or generate the account’s credential as a new current version',
+      description:
+        'Give exactly one of `password`, `privateKey` (unencrypted OpenSSH ed25519, for ssh-key accounts) or `generate: true`. The answer never contains the secret.',
+      request: {
+        params: accountParam,
+        body: jsonBody(setCredentialBodySchema.openapi('SetCredentialRequest')),
+      },
+      responses: {
+        201: jsonResponse(credentialVersionSchema, 'The new version.'),
+        ...commonErrors,
+        ...conflictError,
+      },
+    }),
+    async (c) =>
+      c.json(
+        await vault().setCredential(c.get('context'), c.req.valid('param').accountId, c.req.valid('json')),
+        201,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/accounts/{accountId}/credential/retrieve',
+      operationId: 'retrieveCredential',
+      tags: ['Credentials'],
+      summary: 'Release the current secret (audited, reason required)',
+      description:
+        'The audit event is written before the secret leaves; if it cannot be written the secret is not released (503).',
+      request: {
+        params: accountParam,
+        body: jsonBody(retrieveCredentialBodySchema.openapi('RetrieveCredentialRequest')),
+      },
+      responses: { 200: jsonResponse(releasedCredentialSchema, 'The secret.'), ...commonErrors },
+    }),
+    async (c) =>
+      c.json(
+        await vault().retrieveCredential(
+          c.get('context'),
+          c.req.valid('param').accountId,
+          c.req.valid('json').reason,
+        ),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/accounts/{accountId}/credential/versions',
+      operationId: 'listCredentialVersions',
+      tags: ['Credentials'],
+      summary: 'Version history: current, previous, pending and retired (metadata only)',
+      request: { params: accountParam },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(credentialVersionSchema).readonly() }).openapi('CredentialVersionList'),
+          'Versions, newest first.',
+        ),
+        ...commonErrors,
+      },
+    }),
+    async (c) =>
+      c.json(
+        { items: await vault().listCredentialVersions(c.get('context'), c.req.valid('param').accountId) },
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/password-policies',
+      operationId: 'createPasswordPolicy',
+      tags: ['Password policies'],
+      summary: 'Create a password policy (optionally the tenant default)',
+      request: { body: jsonBody(createPasswordPolicyBodySchema.openapi('CreatePasswordPolicyRequest')) },
+      responses: { 201: jsonResponse(passwordPolicySchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await vault().createPasswordPolicy(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/password-policies',
+      operationId: 'listPasswordPolicies',
+      tags: ['Password policies'],
+      summary: 'List password policies',
+      request: { query: pageQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(passwordPolicySchema, 'PasswordPolicyPage'), 'A page of policies.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await vault().listPasswordPolicies(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/passwords/generate',
+      operationId: 'generatePassword',
+      tags: ['Password policies'],
+      summary: 'Generate a password under a policy, an account’s effective policy, or the tenant default',
+      description: 'Nothing is stored. Characters are drawn uniformly from a CSPRNG.',
+      request: { body: jsonBody(generatePasswordBodySchema.openapi('GeneratePasswordRequest')) },
+      responses: { 200: jsonResponse(generatedPasswordSchema, 'A fresh password.'), ...commonErrors },
+    }),
+    async (c) => c.json(await vault().generatePassword(c.get('context'), c.req.valid('json')), 200),
+  );
+}

@@ -1,0 +1,27 @@
+import type { AuditService } from '@strongroom/shared/audit/audit.service';
+import type { IdentityService } from '@strongroom/shared/identity/identity.service';
+import { AppError } from '@strongroom/shared/kernel/errors';
+import type { VaultService } from '@strongroom/shared/vault/vault.service';
+
+/**
+ * The services one deployment unit serves. Each Lambda gets only its own bounded context (and
+ * only that context's IAM grants); the local server gets all of them. Routes of an absent
+ * context still exist, so every unit serves the same OpenAPI document.
+ */
+export interface ApiServices {
+  readonly identity?: IdentityService;
+  readonly vault?: VaultService;
+  readonly audit?: AuditService;
+  readonly jwks?: () => Promise<{ keys: readonly object[] }>;
+}
+
+export function need<T>(service: T | undefined, name: string): T {
+  if (service === undefined) {
+    throw new AppError(
+      'unavailable',
+      'context-not-served',
+      `This endpoint does not serve the ${name} context.`,
+    );
+  }
+  return service;
+}
