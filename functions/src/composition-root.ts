@@ -73,6 +73,7 @@ export function compose(options: CompositionOptions): Composition {
           platformKeyId: config.platformKeyId,
         }),
         hasher: createScryptPasswordHasher({ logN: config.passwordHashCost, r: 8, p: 1 }),
+        audit: createAuditRecorder(writer),
         clock,
       })
     : undefined;

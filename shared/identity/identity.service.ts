@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type AuditActor, anonymousAuditOf, auditOf } from '../audit/audit-event.ts';
+import { type AuditActor, anonymousAuditOf, auditOf, type PendingAuditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
@@ -45,6 +45,8 @@ export interface IdentityServiceDeps {
   readonly tenantKeys: Pick<TenantKeyManager, 'createTenantKey' | 'scheduleKeyDeletion'>;
   readonly tokens: Pick<AccessTokenIssuer, 'issue'>;
   readonly hasher: PasswordHasher;
+  /** Records events that change no state (a sign-in attempt for an unknown user). */
+  readonly audit: { record(event: PendingAuditEvent): Promise<unknown> };
   readonly clock: Clock;
   readonly signIn?: SignInPolicy;
 }
@@ -197,6 +199,21 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       const target = { type: 'user', id: user?.id ?? email, name: email };
       if (!user) {
         await spendDecoyVerification(input.password);
+        // Audited in the tenant's trail so that password spraying shows up; fails closed like
+        // every other audit write.
+        await deps.audit.record(
+          anonymousAuditOf(
+            context,
+            tenant.id,
+            { type: 'anonymous', id: 'anonymous', name: email },
+            {
+              action: 'auth.sign-in',
+              target,
+              outcome: 'failure',
+              reason: 'unknown user',
+            },
+          ),
+        );
         throw invalidCredentials();
       }
       const actor: AuditActor = { type: 'user', id: user.id, name: user.email };

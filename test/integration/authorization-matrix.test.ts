@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { permissionsOfRole, type Role, type TenantRole } from '@strongroom/shared/identity/roles';
+import { createHarness, type Harness } from '../support/api-harness.ts';
+import {
+  createFixture,
+  endpointCatalogue,
+  type Fixture,
+  unauthenticatedOperations,
+} from '../support/endpoint-catalogue.ts';
+
+let harness: Harness;
+let fixture: Fixture;
+const principals: { name: string; roles: readonly Role[]; token: string }[] = [];
+
+before(async () => {
+  harness = await createHarness();
+  const tenant = await harness.newTenant('matrix');
+  fixture = await createFixture(harness, tenant);
+  const tenantRoleSets: TenantRole[][] = [
+    ['tenant-admin'],
+    ['password-admin'],
+    ['auditor'],
+    ['requester'],
+    [],
+  ];
+  for (const roles of tenantRoleSets) {
+    const user = await tenant.userWithRoles(roles);
+    principals.push({ name: roles.join('+') || 'no roles', roles, token: user.token });
+  }
+  principals.push({
+    name: 'provider operator',
+    roles: ['provider-operator'],
+    token: await harness.operatorToken(),
+  });
+});
+
+describe('authorization matrix: every role × every endpoint', () => {
+  it('covers every authenticated operation of the OpenAPI document', async () => {
+    const document = await harness.call('GET', '/v1/openapi.json');
+    const operations = Object.values(
+      document.body.paths as Record<string, Record<string, { operationId: string }>>,
+    )
+      .flatMap((methods) => Object.values(methods).map((operation) => operation.operationId))
+      .filter((id) => !(unauthenticatedOperations as readonly string[]).includes(id))
+      .sort();
+    assert.deepEqual(operations, endpointCatalogue.map((e) => e.operationId).sort());
+  });
+
+  for (const endpoint of endpointCatalogue) {
+    it(`${endpoint.operationId}`, async () => {
+      const outcomes: string[] = [];
+      for (const principal of principals) {
+        const allowed =
+          endpoint.permission === null ||
+          principal.roles.some((role) => permissionsOfRole[role].includes(endpoint.permission!));
+        const response = await harness.call(endpoint.method, endpoint.path(fixture), {
+          token: principal.token,
+          body: endpoint.body?.(fixture),
+        });
+        const ok = allowed ? response.status >= 200 && response.status < 300 : response.status === 403;
+        if (!ok)
+          outcomes.push(
+            `${principal.name}: expected ${allowed ? '2xx' : '403'}, got ${response.status} ${response.text.slice(0, 200)}`,
+          );
+        if (response.status === 403) {
+          assert.equal(response.headers.get('content-type'), 'application/problem+json');
+        }
+      }
+      assert.deepEqual(outcomes, []);
+    });
+  }
+
+  it('rejects missing, malformed and forged tokens with 401', async () => {
+    const forged = `${principals[0]!.token.slice(0, -4)}AAAA`;
+    for (const token of [undefined, 'not-a-jwt-token-at-all-really', forged]) {
+      const response = await harness.call('GET', '/v1/accounts', { token });
+      assert.equal(response.status, 401, `token ${token?.slice(0, 10)}`);
+      assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="strongroom"');
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { createHarness, type Harness, type TestTenant } from '../support/api-harness.ts';
+
+let harness: Harness;
+let tenant: TestTenant;
+
+before(async () => {
+  harness = await createHarness();
+  tenant = await harness.newTenant('identity');
+});
+
+const login = (body: Record<string, string>) => harness.call('POST', '/v1/auth/login', { body });
+
+describe('sign-in, tokens and sessions', () => {
+  it('signs in, refreshes with rotation, and revokes the session when a refresh token is replayed', async () => {
+    const first = await login({
+      tenant: tenant.slug,
+      email: tenant.adminEmail,
+      password: tenant.adminPassword,
+    });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.tokenType, 'Bearer');
+    assert.ok(first.body.expiresIn <= 900);
+    const me = await harness.call('GET', '/v1/me', { token: first.body.accessToken });
+    assert.equal(me.body.tenant.id, tenant.id);
+    assert.deepEqual(me.body.roles, ['tenant-admin']);
+
+    const second = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    assert.equal(second.status, 200, second.text);
+    assert.notEqual(second.body.refreshToken, first.body.refreshToken);
+
+    const replay = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    assert.equal(replay.status, 401);
+    const afterReplay = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: second.body.refreshToken },
+    });
+    assert.equal(afterReplay.status, 401, 'the whole session is revoked after a replay');
+  });
+
+  it('signs out: the refresh token stops working', async () => {
+    const pair = await login({
+      tenant: tenant.slug,
+      email: tenant.adminEmail,
+      password: tenant.adminPassword,
+    });
+    const out = await harness.call('POST', '/v1/auth/logout', { token: pair.body.accessToken });
+    assert.equal(out.status, 204);
+    const refresh = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: pair.body.refreshToken },
+    });
+    assert.equal(refresh.status, 401);
+  });
+
+  it('gives one generic answer for unknown tenant, unknown user and wrong password, and audits failures', async () => {
+    const answers = await Promise.all([
+      login({ tenant: 'no-such-tenant', email: tenant.adminEmail, password: 'whatever-password' }),
+      login({ tenant: tenant.slug, email: 'nobody@example.test', password: 'whatever-password' }),
+      login({ tenant: tenant.slug, email: tenant.adminEmail, password: 'wrong-password-1' }),
+    ]);
+    for (const answer of answers) {
+      assert.equal(answer.status, 401);
+      assert.equal(answer.body.code, 'invalid-credentials');
+    }
+    const failures = await harness.call('GET', '/v1/audit/events?action=auth.sign-in&limit=200', {
+      token: tenant.adminToken,
+    });
+    const outcomes = failures.body.items.filter((e: { outcome: string }) => e.outcome === 'failure');
+    assert.ok(outcomes.some((e: { reason: string }) => e.reason === 'unknown user'));
+    assert.ok(outcomes.some((e: { reason: string }) => e.reason === 'wrong password'));
+  });
+
+  it('locks a user out after five failures, even with the right password', async () => {
+    const user = await tenant.userWithRoles(['requester']);
+    for (let i = 0; i < 5; i += 1) {
+      const failed = await login({ tenant: tenant.slug, email: user.email, password: `wrong-password-${i}` });
+      assert.equal(failed.status, 401);
+    }
+    const users = await harness.call('GET', `/v1/users?limit=200`, { token: tenant.adminToken });
+    const locked = users.body.items.find((u: { id: string }) => u.id === user.id);
+    assert.ok(locked.lockedUntil > new Date().toISOString(), JSON.stringify(locked));
+    const events = await harness.call('GET', `/v1/audit/events?targetId=${user.id}&action=auth.sign-in`, {
+      token: tenant.adminToken,
+    });
+    assert.ok(
+      events.body.items.some((e: { details: { lockedNow: boolean } }) => e.details.lockedNow === true),
+    );
+  });
+});
+
+describe('tenants, users, groups and roles', () => {
+  it('lets only provider operators create tenants, with a unique slug', async () => {
+    const byAdmin = await harness.call('POST', '/v1/tenants', {
+      token: tenant.adminToken,
+      body: {
+        slug: 'sneaky-tenant',
+        name: 'Sneaky',
+        admin: { email: 'a@b.test', displayName: 'A', password: 'sneaky-passphrase' },
+      },
+    });
+    assert.equal(byAdmin.status, 403);
+    const duplicate = await harness.call('POST', '/v1/tenants', {
+      token: await harness.operatorToken(),
+      body: {
+        slug: tenant.slug,
+        name: 'Again',
+        admin: { email: 'a@b.test', displayName: 'A', password: 'again-passphrase' },
+      },
+    });
+    assert.equal(duplicate.status, 409);
+  });
+
+  it('grants roles through groups, effective at the next sign-in, audited as a role change', async () => {
+    const user = await tenant.userWithRoles(['requester']);
+    const auditorsOnly = await harness.call('GET', '/v1/audit/events', { token: user.token });
+    assert.equal(auditorsOnly.status, 403);
+    const group = await harness.call('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: { name: 'Auditors', roles: ['auditor'] },
+    });
+    assert.equal(group.status, 201, group.text);
+    const added = await harness.call('PUT', `/v1/groups/${group.body.id}/members/${user.id}`, {
+      token: tenant.adminToken,
+    });
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual(added.body.groupIds, [group.body.id]);
+    const users = await harness.call('GET', `/v1/users/${user.id}`, { token: tenant.adminToken });
+    assert.deepEqual(users.body.groupIds, [group.body.id]);
+
+    const password = (await harness.call('GET', '/v1/me', { token: user.token })).body.user.email;
+    assert.equal(password, user.email);
+    const roleChange = await harness.call(
+      'GET',
+      `/v1/audit/events?targetId=${user.id}&action=group.member.add`,
+      {
+        token: tenant.adminToken,
+      },
+    );
+    assert.equal(roleChange.body.items.length, 1);
+    assert.equal(roleChange.body.items[0].details.grantedRoles, 'auditor');
+
+    const duplicateName = await harness.call('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: { name: 'auditors', roles: [] },
+    });
+    assert.equal(duplicateName.status, 409);
+  });
+
+  it('refuses a duplicate email and weak sign-in passwords', async () => {
+    const duplicate = await harness.call('POST', '/v1/users', {
+      token: tenant.adminToken,
+      body: {
+        email: tenant.adminEmail.toUpperCase(),
+        displayName: 'Again',
+        password: 'long-enough-password',
+        roles: [],
+      },
+    });
+    assert.equal(duplicate.status, 409);
+    const short = await harness.call('POST', '/v1/users', {
+      token: tenant.adminToken,
+      body: { email: 'short@example.test', displayName: 'Short', password: 'short', roles: [] },
+    });
+    assert.equal(short.status, 400);
+    assert.equal(short.body.errors[0].field, 'password');
+  });
+
+  it('serves the public signing keys', async () => {
+    const jwks = await harness.call('GET', '/.well-known/jwks.json');
+    assert.equal(jwks.status, 200);
+    assert.ok(jwks.body.keys.length >= 1);
+    for (const key of jwks.body.keys) {
+      assert.equal(key.kty, 'OKP');
+      assert.ok(!('d' in key), 'no private key material');
+    }
+  });
+});

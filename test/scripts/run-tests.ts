@@ -1,0 +1,93 @@
+/**
+ * `npm test`: everything, on a clean clone.
+ *
+ *   1. checks that the project's pinned Node 24 runs this (not the machine's Node),
+ *   2. type-checks and lints the whole workspace,
+ *   3. installs (idempotently) and starts the local AWS stack: DynamoDB Local and moto, in memory,
+ *   4. creates the tables, queues, keys and bucket from shared/platform/resources.ts,
+ *   5. runs every `*.test.ts` with node:test, the stack's endpoints in the environment,
+ *   6. stops the stack, whatever happened.
+ *
+ * Arguments are file filters: `npm test -- vault` runs only test files whose path contains "vault".
+ */
+import { spawn } from 'node:child_process';
+import { globSync } from 'node:fs';
+import path from 'node:path';
+import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
+import { ensureLocalStackInstalled } from '../local-stack/install.ts';
+import { startLocalStack } from '../local-stack/stack.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const nodeBinary = process.execPath;
+const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function step(title: string) {
+  console.log(`\n▶ ${title} (${elapsed()})`);
+}
+
+step('node --version');
+console.log(process.version);
+if (!process.version.startsWith('v24.')) {
+  console.error(
+    `npm test must run on the project's Node 24 (node_modules/.bin/node), not ${process.version}.`,
+  );
+  process.exit(1);
+}
+
+step('typecheck');
+if (
+  (await run(nodeBinary, [
+    path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'tsconfig.json',
+    '--noEmit',
+  ])) !== 0
+) {
+  process.exit(1);
+}
+
+step('lint and format check (biome)');
+if ((await run(bin('biome'), ['check', '.'])) !== 0) process.exit(1);
+
+step('local AWS stack: install');
+await ensureLocalStackInstalled((line) => console.log(`  ${line}`));
+
+step('local AWS stack: start and bootstrap');
+const stack = await startLocalStack({ log: (line) => console.log(`  ${line}`) });
+let exitCode = 1;
+try {
+  const resources = await bootstrapLocalResources(stack.env, { stage: 'test' });
+  const filters = process.argv.slice(2);
+  const files = globSync(['{shared,functions,infra,test}/**/*.test.ts'], {
+    cwd: repoRoot,
+    exclude: (name) => name.includes('node_modules'),
+  })
+    .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+    .sort();
+  step(`node --test (${files.length} files)`);
+  exitCode = await run(nodeBinary, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
+    ...process.env,
+    ...stack.env,
+    ...resources,
+    STRONGROOM_PASSWORD_HASH_COST: '14',
+    STRONGROOM_LOG_LEVEL: 'warn',
+  });
+} finally {
+  await stack.stop();
+}
+console.log(`\n${exitCode === 0 ? '✔ all tests passed' : '✖ tests failed'} in ${elapsed()}`);
+process.exit(exitCode);
