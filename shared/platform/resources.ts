@@ -116,3 +116,14 @@ export const dataBucket = {
 /** Physical name of a resource for one deployment stage (`dev`, `prod`, `local`, …). */
 export const physicalName = (stage: string, id: string): string =>
   `strongroom-${stage}-${id.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `-${c.toLowerCase()}`))}`;
+
+/** SQS's maximum retention (14 days): a dead letter must outlive any chance of someone looking at it. */
+export const deadLetterRetentionSeconds = 14 * 24 * 3600;
+
+/** Physical name of a queue for one stage (a FIFO queue's name must end in `.fifo`). */
+export const queueName = (stage: string, definition: QueueDefinition): string =>
+  `${physicalName(stage, definition.id)}${definition.fifo ? '.fifo' : ''}`;
+
+/** Physical name of a queue's dead-letter queue (the same kind of queue: FIFO for a FIFO queue). */
+export const deadLetterQueueName = (stage: string, definition: QueueDefinition): string =>
+  `${physicalName(stage, definition.id)}-dlq${definition.fifo ? '.fifo' : ''}`;

@@ -1,0 +1,147 @@
+/**
+ * The demo tenant `npm start` seeds, through the public API like any client would: an admin, a
+ * password admin, an auditor and a requester; a default password policy; a few systems of
+ * different platforms with accounts whose passwords are generated (nobody ever typed them).
+ */
+export const demoTenant = {
+  slug: 'demo',
+  name: 'Demo Corp',
+  users: [
+    { email: 'admin@demo.strongroom.local', displayName: 'Ada Admin', roles: ['tenant-admin'] },
+    { email: 'vault@demo.strongroom.local', displayName: 'Pat Password-Admin', roles: ['password-admin'] },
+    { email: 'auditor@demo.strongroom.local', displayName: 'Aude Auditor', roles: ['auditor'] },
+    { email: 'requester@demo.strongroom.local', displayName: 'Rex Requester', roles: ['requester'] },
+  ],
+  /** Local demo only: every demo user shares this sign-in password. */
+  password: 'demo-passphrase-strongroom',
+} as const;
+
+type Call = (
+  method: string,
+  path: string,
+  options?: { token?: string; body?: unknown },
+) => Promise<{ status: number; body: any }>;
+
+export function apiClient(baseUrl: string): Call {
+  return async (method, path, options = {}) => {
+    const headers: Record<string, string> = { 'user-agent': 'strongroom-local-seed' };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+const must = (response: { status: number; body: any }, what: string) => {
+  if (response.status >= 300)
+    throw new Error(`seeding ${what} failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+};
+
+/** Seeds the demo tenant unless it exists. Returns whether it was created now. */
+export async function seedDemoTenant(
+  baseUrl: string,
+  operator: { email: string; password: string },
+): Promise<boolean> {
+  const call = apiClient(baseUrl);
+  const operatorLogin = must(
+    await call('POST', '/v1/auth/login', { body: { tenant: 'provider', ...operator } }),
+    'operator sign-in',
+  );
+  const [admin, ...others] = demoTenant.users;
+  const created = await call('POST', '/v1/tenants', {
+    token: operatorLogin.accessToken,
+    body: {
+      slug: demoTenant.slug,
+      name: demoTenant.name,
+      admin: { email: admin.email, displayName: admin.displayName, password: demoTenant.password },
+    },
+  });
+  if (created.status === 409) return false;
+  must(created, 'demo tenant');
+  const token = must(
+    await call('POST', '/v1/auth/login', {
+      body: { tenant: demoTenant.slug, email: admin.email, password: demoTenant.password },
+    }),
+    'demo admin sign-in',
+  ).accessToken;
+  for (const user of others) {
+    must(
+      await call('POST', '/v1/users', { token, body: { ...user, password: demoTenant.password } }),
+      user.email,
+    );
+  }
+  must(
+    await call('POST', '/v1/password-policies', {
+      token,
+      body: {
+        name: 'Corporate default',
+        description: '20+ characters, all classes',
+        isDefault: true,
+        rules: { length: 20 },
+      },
+    }),
+    'default password policy',
+  );
+  const systems = [
+    {
+      name: 'web-01',
+      hostname: 'web-01.demo.internal',
+      ipAddress: '10.20.0.11',
+      platform: 'linux',
+      workgroup: 'web',
+      tags: ['prod'],
+    },
+    {
+      name: 'pg-prod',
+      hostname: 'pg-prod.demo.internal',
+      platform: 'postgresql',
+      workgroup: 'data',
+      tags: ['prod', 'pci'],
+    },
+    {
+      name: 'dc01',
+      hostname: 'dc01.demo.internal',
+      ipAddress: '10.20.0.2',
+      platform: 'active-directory',
+      workgroup: 'identity',
+      tags: ['tier0'],
+    },
+  ];
+  const accounts: Record<string, { username: string; kind: string }[]> = {
+    'web-01': [
+      { username: 'root', kind: 'local' },
+      { username: 'deploy', kind: 'ssh-key' },
+    ],
+    'pg-prod': [
+      { username: 'postgres', kind: 'database' },
+      { username: 'app_rw', kind: 'database' },
+    ],
+    dc01: [
+      { username: 'DEMO\\svc-backup', kind: 'domain' },
+      { username: 'DEMO\\Administrator', kind: 'domain' },
+    ],
+  };
+  for (const system of systems) {
+    const createdSystem = must(await call('POST', '/v1/systems', { token, body: system }), system.name);
+    for (const account of accounts[system.name] ?? []) {
+      const createdAccount = must(
+        await call('POST', '/v1/accounts', { token, body: { systemId: createdSystem.id, ...account } }),
+        account.username,
+      );
+      must(
+        await call('POST', `/v1/accounts/${createdAccount.id}/credential`, {
+          token,
+          body: { generate: true },
+        }),
+        `${account.username} credential`,
+      );
+    }
+  }
+  return true;
+}

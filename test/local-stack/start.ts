@@ -1,0 +1,95 @@
+/**
+ * `npm start`: the whole of Strongroom on this machine.
+ *
+ *   - installs the local AWS stack if missing (DynamoDB Local, moto) into .cache/,
+ *   - starts it with data kept in .data/ (`--fresh` wipes it first),
+ *   - creates tables, queues, keys and the bucket from shared/platform/resources.ts,
+ *   - seeds the provider operator (STRONGROOM_OPERATOR_EMAIL / STRONGROOM_OPERATOR_PASSWORD) and
+ *     the demo tenant,
+ *   - serves the API on http://127.0.0.1:8787 (PORT overrides) until Ctrl-C, which stops everything.
+ */
+import { compose, createAwsClients } from '@strongroom/functions/composition-root';
+import { configFromEnvironment } from '@strongroom/functions/config';
+import { startApiServer } from '@strongroom/functions/local-server';
+import { createLogger } from '@strongroom/functions/observability/logger';
+import { bootstrapLocalResources } from './bootstrap.ts';
+import { demoTenant, seedDemoTenant } from './demo-seed.ts';
+import { ensureLocalStackInstalled } from './install.ts';
+import { defaultDataDirectory } from './paths.ts';
+import { startLocalStack } from './stack.ts';
+
+const fresh = process.argv.includes('--fresh');
+const port = Number(process.env.PORT ?? 8787);
+if (!Number.isInteger(port) || port < 0 || port > 65_535)
+  throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+const operator = {
+  email: process.env.STRONGROOM_OPERATOR_EMAIL ?? 'operator@strongroom.local',
+  password: process.env.STRONGROOM_OPERATOR_PASSWORD ?? 'local-operator-passphrase',
+};
+const say = (line: string) => console.log(`[strongroom] ${line}`);
+
+say('checking the local AWS stack installation (first run downloads DynamoDB Local and moto)…');
+await ensureLocalStackInstalled((line) => say(`  ${line}`));
+say(`starting DynamoDB Local and moto (data in ${defaultDataDirectory}${fresh ? ', wiped first' : ''})…`);
+const stack = await startLocalStack({
+  dataDirectory: defaultDataDirectory,
+  fresh,
+  log: (line) => say(`  ${line}`),
+});
+
+let stopping = false;
+const stopAll = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await server?.close().catch(() => {});
+  await stack.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+try {
+  const resources = await bootstrapLocalResources(stack.env, { stage: 'local' });
+  Object.assign(process.env, stack.env, resources);
+  process.env.STRONGROOM_LOG_LEVEL ??= 'info';
+  const config = configFromEnvironment();
+  const composition = compose({
+    config,
+    clients: createAwsClients(),
+    contexts: ['identity', 'vault', 'audit'],
+  });
+  const operatorCreated = await composition.services.identity!.ensureProviderOperator(
+    operator.email,
+    operator.password,
+  );
+  server = await startApiServer({
+    composition,
+    logger: createLogger({ service: 'strongroom-local', level: config.logLevel }),
+    port,
+  });
+  const demoCreated = await seedDemoTenant(server.url, operator);
+  console.log(`
+  Strongroom is running.
+
+    API            ${server.url}
+    OpenAPI        ${server.url}/v1/openapi.json
+    Reference      ${server.url}/v1/reference
+
+    Provider operator (tenant "provider")${operatorCreated ? ' — created now' : ''}
+      ${operator.email} / ${process.env.STRONGROOM_OPERATOR_PASSWORD ? '(from STRONGROOM_OPERATOR_PASSWORD)' : operator.password}
+
+    Demo tenant "${demoTenant.slug}"${demoCreated ? ' — seeded now' : ''}, password ${demoTenant.password}
+${demoTenant.users.map((u) => `      ${u.email.padEnd(34)} ${u.roles.join(', ')}`).join('\n')}
+
+    Sign in:
+      curl -s ${server.url}/v1/auth/login -H 'content-type: application/json' \\
+        -d '{"tenant":"${demoTenant.slug}","email":"${demoTenant.users[0].email}","password":"${demoTenant.password}"}'
+
+  Data persists in .data/ (npm start -- --fresh wipes it). Ctrl-C stops everything.
+`);
+} catch (error) {
+  console.error(error);
+  await stopAll(1);
+}
