@@ -1,0 +1,39 @@
+/**
+ * CDK app entry point (cdk.json: `node infra/bin/strongroom.ts`).
+ *
+ *   npx cdk synth                      # stage "dev"
+ *   npx cdk synth -c stage=prod        # another stage; physical names are stage-qualified
+ *
+ * Without credentials the stacks are environment-agnostic (account and region are resolved by
+ * CloudFormation at deploy time), so synth works offline; with credentials the CLI sets
+ * CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION and the stacks are pinned to that environment.
+ * Lambda code is bundled by the local esbuild (no Docker).
+ */
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { addStrongroomStacks } from '../lib/strongroom-app.ts';
+
+const app = new App();
+
+const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+  throw new Error(`Invalid stage "${stage}": lowercase letters, digits and dashes, at most 16 characters`);
+}
+
+// The CLI always sets CDK_DEFAULT_REGION (us-east-1 when nothing is configured), but sets
+// CDK_DEFAULT_ACCOUNT only when it found credentials: pin the environment only then, so that an
+// offline synth stays environment-agnostic instead of silently baking in us-east-1.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const env = account ? { account, region: process.env.CDK_DEFAULT_REGION } : undefined;
+
+addStrongroomStacks(app, { stage, env });
+
+Tags.of(app).add('strongroom:app', 'strongroom');
+Tags.of(app).add('strongroom:stage', stage);
+
+// cdk-nag v3 is a policy-validation plugin (no longer an Aspect): it runs after synthesis and
+// an unacknowledged AwsSolutions error fails it. Acknowledgements live next to the resource,
+// each with its reason (`Validations.of(construct).acknowledge`).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+app.synth();

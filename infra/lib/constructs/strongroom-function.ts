@@ -1,0 +1,142 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { lockFile, repoRoot } from '../paths.ts';
+
+export interface StrongroomFunctionProps {
+  /** Absolute path of the TypeScript entry module; it must export `handler`. */
+  readonly entry: string;
+  /** Physical function name (see `physicalName` in shared/platform/resources.ts). */
+  readonly functionName: string;
+  readonly description: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Banner prepended to every ESM bundle. esbuild turns `require()` calls left in bundled CommonJS
+ * dependencies into a shim that throws "Dynamic require is not supported" in ESM output; a real
+ * `require` built with `createRequire` lets those calls (mostly of Node built-ins) succeed.
+ * The import is aliased so it cannot clash with identifiers in the bundle.
+ */
+const esmRequireBanner =
+  "import { createRequire as __strongroomCreateRequire } from 'node:module'; const require = __strongroomCreateRequire(import.meta.url);";
+
+/**
+ * A Lambda function with Strongroom's defaults: Node.js 24 on Graviton, an ESM bundle built by
+ * the local esbuild, JSON logs into a log group this construct owns.
+ *
+ * The construct creates the execution role itself instead of letting Lambda attach the
+ * `AWSLambdaBasicExecutionRole` managed policy: that policy allows writing to every log group in
+ * the account, whereas this role may only write to its own log group. Callers grant everything
+ * else through {@link addToRolePolicy} with explicit, narrow statements.
+ *
+ * AWS SDK v3: the nodejs24.x runtime ships an SDK, but its version moves under us with runtime
+ * patches. We bundle the SDK (`bundleAwsSDK`) so each deployment runs exactly the versions pinned
+ * in functions/package.json and tested locally; minification and tree-shaking of the modular v3
+ * clients keep the cost to a few hundred KB and a few ms of cold start. Nothing is externalized
+ * except Node built-ins, which esbuild's `platform=node` already leaves out.
+ *
+ * No dead-letter queue: these are synchronous API functions, so the caller sees failures directly.
+ */
+export class StrongroomFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: StrongroomFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      // Function logs are operational evidence for incidents; keep them when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionName}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group's Arn attribute ends in `:*`, which covers exactly its log streams.
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: lockFile,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      // No active X-Ray tracing: it needs xray:PutTraceSegments/PutTelemetryRecords on "*"
+      // (X-Ray has no resource-level permissions), and these roles hold no unconditioned "*".
+      // HTTP APIs do not propagate traces either; request ids correlate the JSON logs instead.
+      tracing: Tracing.DISABLED,
+      environment: {
+        ...props.environment,
+        // Stack traces point at the TypeScript sources instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node24',
+        // Prefer the ESM build of dependencies: better tree-shaking, fewer CJS shims.
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        // Linked map (index.mjs.map + sourceMappingURL comment), which --enable-source-maps reads.
+        sourceMap: true,
+        // Mappings are enough for --enable-source-maps; embedding the sources only adds weight.
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+  }
+
+  /** Adds a statement to this function's execution role (its default policy). */
+  addToRolePolicy(statement: PolicyStatement): void {
+    this.role.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * Attaches a separate, named policy to the execution role. Used for statement groups that
+   * need their own cdk-nag acknowledgement: an acknowledgement on this policy covers only these
+   * statements, not the rest of the role.
+   */
+  attachPolicy(id: string, statements: readonly PolicyStatement[]): Policy {
+    return new Policy(this, id, { roles: [this.role], statements: [...statements] });
+  }
+}

@@ -1,0 +1,160 @@
+import { Validations } from 'aws-cdk-lib';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { auditTable, mainTable } from '../../../shared/platform/resources.ts';
+import type { StrongroomFunction } from '../constructs/strongroom-function.ts';
+import { wildcardResourceFinding } from '../nag-findings.ts';
+import type { DataStack } from '../stacks/data-stack.ts';
+import { auditAppendActions, tableAccessStatements, tableKeyStatement } from './dynamodb-statements.ts';
+import {
+  anyKeyArn,
+  tenantAliasArn,
+  tenantKeyCryptoStatement,
+  tenantKeyLifecycleStatements,
+  tokenSigningStatement,
+} from './kms-statements.ts';
+
+/**
+ * The permissions of each API function, one function per bounded context, derived from what
+ * the code does (functions/src/composition-root.ts wires, per context, which adapters run):
+ *
+ * | function | main table                                         | audit table                 | KMS                                      |
+ * |----------|----------------------------------------------------|-----------------------------|------------------------------------------|
+ * | identity | Get, BatchGet, Query, Put, Update, ConditionCheck  | append (Get, Put, Update)   | tenant key lifecycle; platform key for token signing |
+ * | vault    | Get, Query (+gsi1), Put, Update, ConditionCheck    | append (Get, Put, Update)   | tenant keys: Encrypt/Decrypt/GenerateDataKey |
+ * | audit    | Get (token verification)                           | Query (+gsi1, gsi2) + append | none                                    |
+ *
+ * Every function verifies access tokens by reading public signing keys from the main table
+ * (GetItem), and every state change is written together with its audit event in one DynamoDB
+ * transaction. No code deletes items (lifecycle ends are updates), scans, or batch-writes, so no
+ * role may. No function publishes to the domain-events queue or touches the data bucket yet, so
+ * none is granted them: the worker or feature that needs them adds its own statement.
+ *
+ * Written as explicit statements rather than CDK `grant*` helpers, which are too broad here:
+ * `grantReadWriteData` adds Scan/BatchWrite/DeleteItem/DescribeTable and `index/*`,
+ * `grantEncryptDecrypt` adds ReEncrypt*. infra/test/iam.test.ts pins each role to exactly these
+ * actions.
+ */
+
+const addAll = (fn: StrongroomFunction, statements: readonly PolicyStatement[]): void => {
+  for (const statement of statements) fn.addToRolePolicy(statement);
+};
+
+const tenantKeysReason = (stage: string) =>
+  `Tenant keys are created at runtime, one per tenant, so their ARNs cannot be listed at deploy time. \`key/*\` is confined to this account and region, and every Allow on it is conditioned on the key's tags strongroom:purpose=tenant-data and strongroom:stage=${stage} (aws:ResourceTag, or aws:RequestTag/aws:TagKeys when tagging a key being created).`;
+
+/**
+ * Tenant-key statements live in their own policy so that their wildcard acknowledgements cover
+ * exactly these statements and nothing else on the role.
+ */
+function attachTenantKeyLifecyclePolicy(fn: StrongroomFunction, stage: string): void {
+  const policy = fn.attachPolicy('TenantKeyLifecyclePolicy', tenantKeyLifecycleStatements(fn, stage));
+  Validations.of(policy).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `kms:CreateKey supports no resource-level permissions, so its resource must be "*"; the statement only allows creating a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key whose request tags it strongroom:purpose=tenant-data and strongroom:stage=${stage}, with no other tag keys than the tenant-key set.`,
+    },
+    { id: wildcardResourceFinding(policy, anyKeyArn(fn)), reason: tenantKeysReason(stage) },
+    {
+      id: wildcardResourceFinding(policy, tenantAliasArn(fn, stage)),
+      reason: `One alias per tenant (alias/strongroom-tenant-${stage}-<tenantId>) is created at onboarding; the wildcard is limited to this stage's tenant prefix in this account and region, and the alias target must be a tenant key of this stage (separate statement on key/* with tag conditions).`,
+    },
+  );
+}
+
+function attachTenantKeyCryptoPolicy(fn: StrongroomFunction, stage: string): void {
+  const policy = fn.attachPolicy('TenantKeyCryptoPolicy', [tenantKeyCryptoStatement(fn, stage)]);
+  Validations.of(policy).acknowledge({
+    id: wildcardResourceFinding(policy, anyKeyArn(fn)),
+    reason: `${tenantKeysReason(stage)} The statement further requires the credential encryption context (kms:EncryptionContext:strongroom:purpose=credential).`,
+  });
+}
+
+/**
+ * identity: tenants, users, groups, sessions and token signing.
+ * Owns the tenant key lifecycle (creates a tenant's KMS key at onboarding, schedules its
+ * deletion when onboarding fails or the tenant is offboarded) and encrypts the private token
+ * signing key with the platform key.
+ */
+export function grantIdentity(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      // BatchGetItem: a user's groups are resolved in batches of 100.
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:ConditionCheckItem',
+      ],
+    }),
+    ...tableAccessStatements({
+      sid: 'AuditTableAppend',
+      table: data.tableFor(auditTable),
+      definition: auditTable,
+      actions: auditAppendActions,
+    }),
+    tableKeyStatement(data.platformKey),
+    tokenSigningStatement(data.platformKey),
+  ]);
+  attachTenantKeyLifecyclePolicy(fn, data.stage);
+}
+
+/**
+ * vault: systems, accounts, password policies and credential check-out.
+ * Encrypts credentials under the owning tenant's key (AWS Encryption SDK, envelope encryption).
+ */
+export function grantVault(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:ConditionCheckItem',
+      ],
+      // Accounts of a system are listed through gsi1.
+      queriedIndexes: ['gsi1'],
+    }),
+    ...tableAccessStatements({
+      sid: 'AuditTableAppend',
+      table: data.tableFor(auditTable),
+      definition: auditTable,
+      actions: auditAppendActions,
+    }),
+    tableKeyStatement(data.platformKey),
+  ]);
+  attachTenantKeyCryptoPolicy(fn, data.stage);
+}
+
+/**
+ * audit: trail queries, exports and chain verification.
+ * Reads the audit trail (by lane, by actor through gsi1, by target through gsi2) and appends to
+ * it (exports and verifications are audited events themselves); reads the main table only to
+ * verify access tokens and resolve tenant records.
+ */
+export function grantAudit(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'AuditTable',
+      table: data.tableFor(auditTable),
+      definition: auditTable,
+      actions: ['dynamodb:Query', ...auditAppendActions],
+      queriedIndexes: ['gsi1', 'gsi2'],
+    }),
+    ...tableAccessStatements({
+      sid: 'MainTableRead',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: ['dynamodb:GetItem'],
+    }),
+    tableKeyStatement(data.platformKey),
+  ]);
+}

@@ -1,0 +1,53 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import { ApiStack } from './stacks/api-stack.ts';
+import { DataStack } from './stacks/data-stack.ts';
+import { ObservabilityStack } from './stacks/observability-stack.ts';
+
+export interface StrongroomStacks {
+  readonly data: DataStack;
+  readonly api: ApiStack;
+  readonly observability: ObservabilityStack;
+}
+
+export interface StrongroomOptions {
+  readonly stage: string;
+  /** Omit for an environment-agnostic synth (no account needed). */
+  readonly env?: Environment;
+}
+
+/** Stack name for one concern of one stage, e.g. `Strongroom-dev-Data`. */
+export const stackName = (stage: string, concern: string): string => `Strongroom-${stage}-${concern}`;
+
+/**
+ * Adds the Strongroom stacks of one stage to an app. Shared by bin/strongroom.ts and the tests
+ * so that what is tested is exactly what is deployed.
+ *
+ * Dependency order: data <- api <- observability (CDK derives it from the cross-stack references).
+ */
+export function addStrongroomStacks(app: App, options: StrongroomOptions): StrongroomStacks {
+  const { stage, env } = options;
+  const data = new DataStack(app, stackName(stage, 'Data'), {
+    env,
+    stage,
+    description: `Strongroom ${stage}: keys, tables, data bucket, queues`,
+    terminationProtection: stage === 'prod',
+  });
+  const api = new ApiStack(app, stackName(stage, 'Api'), {
+    env,
+    stage,
+    data,
+    description: `Strongroom ${stage}: HTTP API and functions`,
+  });
+  const observability = new ObservabilityStack(app, stackName(stage, 'Observability'), {
+    env,
+    stage,
+    description: `Strongroom ${stage}: alarms and dashboard`,
+    functions: Object.values(api.functions).map((fn) => ({ name: fn.node.id, resource: fn.function })),
+    httpApi: { name: 'Api', resource: api.httpApi },
+    deadLetterQueues: data.queues.map(({ definition, deadLetterQueue }) => ({
+      name: `${definition.id}Dlq`,
+      resource: deadLetterQueue,
+    })),
+  });
+  return { data, api, observability };
+}

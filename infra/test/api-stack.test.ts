@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { auditTable, mainTable, physicalName, platformKey } from '../../shared/platform/resources.ts';
+import { type ApiFunctionId, apiFunctions } from '../lib/api-routes.ts';
+import { repoRoot } from '../lib/paths.ts';
+import { logicalIdOf, synthesizeStrongroom, testStage } from './support/synth.ts';
+
+const synth = synthesizeStrongroom();
+const template = synth.api;
+const functionIds: readonly ApiFunctionId[] = ['identity', 'vault', 'audit'];
+
+const functionLogicalId = (id: ApiFunctionId) => logicalIdOf(synth.stacks.api.functions[id].function);
+
+describe('api stack: functions', () => {
+  it('has one function per bounded context', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
+    assert.deepEqual(apiFunctions.map((fn) => fn.id).sort(), [...functionIds].sort());
+  });
+
+  for (const id of functionIds) {
+    describe(`${id} function`, () => {
+      const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId(id)];
+      const props = resource?.Properties;
+
+      it('runs Node.js 24 on arm64, handler `handler` of the bundle', () => {
+        assert.equal(props.Runtime, 'nodejs24.x');
+        assert.deepEqual(props.Architectures, ['arm64']);
+        assert.equal(props.Handler, 'index.handler');
+        assert.equal(
+          props.FunctionName,
+          physicalName(testStage, apiFunctions.find((f) => f.id === id)!.constructId),
+        );
+      });
+
+      it('logs JSON into its own retained log group', () => {
+        const logGroupId = logicalIdOf(synth.stacks.api.functions[id].logGroup);
+        assert.deepEqual(props.LoggingConfig, {
+          ApplicationLogLevel: 'INFO',
+          LogFormat: 'JSON',
+          LogGroup: { Ref: logGroupId },
+          SystemLogLevel: 'WARN',
+        });
+        const logGroup = template.findResources('AWS::Logs::LogGroup')[logGroupId];
+        assert.equal(logGroup?.Properties.LogGroupName, `/aws/lambda/${props.FunctionName}`);
+        assert.ok(logGroup?.Properties.RetentionInDays > 0);
+        assert.equal(logGroup?.DeletionPolicy, 'Retain');
+      });
+
+      it('gets exactly the configuration functions/src/config.ts reads', () => {
+        const variables = props.Environment.Variables as Record<string, unknown>;
+        assert.deepEqual(
+          Object.keys(variables).sort(),
+          [
+            'NODE_OPTIONS',
+            'STRONGROOM_STAGE',
+            auditTable.envVar,
+            mainTable.envVar,
+            platformKey.envVar,
+          ].sort(),
+        );
+        assert.equal(variables.STRONGROOM_STAGE, testStage);
+        assert.equal(variables.NODE_OPTIONS, '--enable-source-maps');
+      });
+
+      it('has no active tracing (X-Ray would need Resource "*")', () => {
+        assert.notEqual(props.TracingConfig?.Mode, 'Active');
+      });
+    });
+  }
+});
+
+describe('api stack: HTTP API', () => {
+  it('is an HTTP API with a $default stage, JSON access logs without headers, throttling', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    assert.equal(stages.length, 1);
+    const stage = stages[0]!.Properties;
+    assert.equal(stage.StageName, '$default');
+    assert.deepEqual(stage.AccessLogSettings.DestinationArn, {
+      'Fn::GetAtt': [logicalIdOf(synth.stacks.api.accessLogGroup), 'Arn'],
+    });
+    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
+    for (const field of ['requestId', 'status', 'routeKey', 'sourceIp', 'integrationError']) {
+      assert.ok(format[field], `access log has ${field}`);
+    }
+    assert.doesNotMatch(stage.AccessLogSettings.Format, /\$context\.(authorizer|identity\.apiKey)|header/i);
+    assert.ok(stage.DefaultRouteSettings.ThrottlingRateLimit > 0);
+    assert.ok(stage.DefaultRouteSettings.ThrottlingBurstLimit > 0);
+  });
+});
+
+/** Route key -> the function its integration invokes. */
+function routeTable(): Map<string, ApiFunctionId> {
+  const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+  const byFunctionLogicalId = new Map(functionIds.map((id) => [functionLogicalId(id), id]));
+  const routes = new Map<string, ApiFunctionId>();
+  for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+    const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+    const integration = integrations[integrationId]!.Properties;
+    assert.equal(integration.IntegrationType, 'AWS_PROXY');
+    assert.equal(integration.PayloadFormatVersion, '2.0');
+    const fn = byFunctionLogicalId.get(integration.IntegrationUri['Fn::GetAtt'][0]);
+    assert.ok(fn, `route ${route.Properties.RouteKey} invokes an API function`);
+    assert.ok(!routes.has(route.Properties.RouteKey), `duplicate route ${route.Properties.RouteKey}`);
+    routes.set(route.Properties.RouteKey, fn);
+  }
+  return routes;
+}
+
+/**
+ * The function API Gateway sends a request to: an exact route wins over a greedy one, and the
+ * longest greedy prefix wins (HTTP API route selection).
+ */
+function functionFor(routes: Map<string, ApiFunctionId>, method: string, requestPath: string) {
+  const exact = routes.get(`ANY ${requestPath}`) ?? routes.get(`${method} ${requestPath}`);
+  if (exact) return exact;
+  let best: { prefix: string; fn: ApiFunctionId } | undefined;
+  for (const [key, fn] of routes) {
+    const [, routePath] = key.split(' ') as [string, string];
+    if (!routePath.endsWith('/{proxy+}')) continue;
+    const prefix = routePath.slice(0, -'{proxy+}'.length);
+    if (requestPath.startsWith(prefix) && requestPath.length > prefix.length) {
+      if (!best || prefix.length > best.prefix.length) best = { prefix, fn };
+    }
+  }
+  return best?.fn;
+}
+
+describe('api stack: routes', () => {
+  const routes = routeTable();
+
+  it('routes every method of each prefix (ANY) and is authorized in the functions', () => {
+    for (const key of routes.keys()) assert.match(key, /^ANY \//);
+    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route'))) {
+      assert.equal(route.Properties.AuthorizationType, 'NONE');
+    }
+  });
+
+  const expectations: [string, ApiFunctionId][] = [
+    ['/v1/auth/login', 'identity'],
+    ['/v1/auth/refresh', 'identity'],
+    ['/v1/tenants', 'identity'],
+    ['/v1/tenants/ten_1/suspend', 'identity'],
+    ['/v1/users', 'identity'],
+    ['/v1/users/usr_1', 'identity'],
+    ['/v1/groups', 'identity'],
+    ['/v1/groups/grp_1/members/usr_1', 'identity'],
+    ['/v1/me', 'identity'],
+    ['/v1/openapi.json', 'identity'],
+    ['/v1/reference', 'identity'],
+    ['/.well-known/jwks.json', 'identity'],
+    ['/v1/systems', 'vault'],
+    ['/v1/systems/sys_1', 'vault'],
+    ['/v1/accounts', 'vault'],
+    ['/v1/accounts/acc_1/credential/retrieve', 'vault'],
+    ['/v1/password-policies', 'vault'],
+    ['/v1/password-policies/pp_1', 'vault'],
+    ['/v1/passwords/generate', 'vault'],
+    ['/v1/audit/events', 'audit'],
+    ['/v1/audit/export', 'audit'],
+    ['/v1/audit/verify', 'audit'],
+  ];
+  for (const [requestPath, fn] of expectations) {
+    it(`${requestPath} -> ${fn}`, () => assert.equal(functionFor(routes, 'GET', requestPath), fn));
+  }
+
+  it('does not route paths outside the API to any function', () => {
+    for (const requestPath of [
+      '/',
+      '/v1',
+      '/v1/auth',
+      '/v1/audit',
+      '/v1/passwords',
+      '/v1/unknown',
+      '/v2/tenants',
+    ]) {
+      assert.equal(functionFor(routes, 'GET', requestPath), undefined, requestPath);
+    }
+  });
+
+  it('serves every path the HTTP app declares from the function of its bounded context', () => {
+    // functions/src/http/routes/<context>.routes.ts declares the endpoints of one context.
+    const routesDir = path.join(repoRoot, 'functions', 'src', 'http', 'routes');
+    let checked = 0;
+    for (const file of readdirSync(routesDir).filter((name) => name.endsWith('.routes.ts'))) {
+      const context = file.slice(0, -'.routes.ts'.length) as ApiFunctionId;
+      assert.ok(functionIds.includes(context), `routes file ${file} belongs to a known context`);
+      const source = readFileSync(path.join(routesDir, file), 'utf8');
+      for (const [, declared] of source.matchAll(/path:\s*'([^']+)'/g)) {
+        const requestPath = declared!.replace(/\{[^}]+\}/g, 'x_1');
+        assert.equal(functionFor(routes, 'GET', requestPath), context, `${declared} (${file})`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 10, `found the app's route declarations (${checked})`);
+  });
+
+  it('lets API Gateway invoke each function only for its own routes', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    assert.equal(permissions.length, routes.size);
+    for (const permission of permissions) {
+      assert.equal(permission.Properties.Principal, 'apigateway.amazonaws.com');
+      assert.equal(permission.Properties.Action, 'lambda:InvokeFunction');
+      const sourceArn = JSON.stringify(permission.Properties.SourceArn);
+      assert.match(sourceArn, /\/\*\/\*\/(v1|\.well-known)\//, 'scoped to one route path of this API');
+    }
+  });
+});

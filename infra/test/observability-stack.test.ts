@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { logicalIdOf, synthesizeStrongroom } from './support/synth.ts';
+
+const synth = synthesizeStrongroom();
+const template = synth.observability;
+const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+  (alarm) => alarm.Properties,
+);
+const topicId = logicalIdOf(synth.stacks.observability.alarmTopic);
+
+/** The cross-stack import a dimension value reads, e.g. `...ExportsOutputRefHttpApiF5A9A8A7...`. */
+const importName = (value: unknown): string => JSON.stringify(value);
+
+describe('observability: alarms', () => {
+  it('alarms on any HTTP API 5xx response', () => {
+    const apiId = logicalIdOf(synth.stacks.api.httpApi);
+    const matching = alarms.filter(
+      (alarm) =>
+        alarm.Namespace === 'AWS/ApiGateway' &&
+        alarm.MetricName === '5xx' &&
+        alarm.Dimensions.length === 1 &&
+        alarm.Dimensions[0].Name === 'ApiId' &&
+        importName(alarm.Dimensions[0].Value).includes(apiId),
+    );
+    assert.equal(matching.length, 1);
+    assert.equal(matching[0].Statistic, 'Sum');
+    assert.equal(matching[0].ComparisonOperator, 'GreaterThanThreshold');
+    assert.equal(matching[0].Threshold, 0);
+  });
+
+  it('alarms on every dead-letter queue of the data stack', () => {
+    const queues = synth.data.findResources('AWS::SQS::Queue');
+    const deadLetterQueueIds = Object.values(queues)
+      .map((queue) => queue.Properties.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0] as string)
+      .filter(Boolean);
+    assert.ok(deadLetterQueueIds.length >= 1, 'the data stack has dead-letter queues');
+    assert.equal(deadLetterQueueIds.length, synth.stacks.data.queues.length);
+    for (const dlqId of deadLetterQueueIds) {
+      const matching = alarms.filter(
+        (alarm) =>
+          alarm.Namespace === 'AWS/SQS' &&
+          alarm.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          alarm.Dimensions[0].Name === 'QueueName' &&
+          importName(alarm.Dimensions[0].Value).includes(dlqId),
+      );
+      assert.equal(matching.length, 1, `one alarm on ${dlqId}`);
+      assert.equal(matching[0].Threshold, 0);
+      assert.equal(matching[0].ComparisonOperator, 'GreaterThanThreshold');
+      assert.equal(matching[0].Statistic, 'Maximum');
+    }
+  });
+
+  it('alarms on errors and throttles of every function', () => {
+    for (const fn of Object.values(synth.stacks.api.functions)) {
+      const functionId = logicalIdOf(fn.function);
+      for (const metric of ['Errors', 'Throttles']) {
+        const matching = alarms.filter(
+          (alarm) =>
+            alarm.Namespace === 'AWS/Lambda' &&
+            alarm.MetricName === metric &&
+            importName(alarm.Dimensions[0].Value).includes(functionId),
+        );
+        assert.equal(matching.length, 1, `${metric} alarm of ${functionId}`);
+      }
+    }
+  });
+
+  it('every alarm notifies the alarm topic when it fires and when it clears', () => {
+    assert.ok(alarms.length > 0);
+    for (const alarm of alarms) {
+      assert.deepEqual(alarm.AlarmActions, [{ Ref: topicId }], alarm.AlarmName);
+      assert.deepEqual(alarm.OKActions, [{ Ref: topicId }], alarm.AlarmName);
+      assert.equal(alarm.TreatMissingData, 'notBreaching', alarm.AlarmName);
+    }
+  });
+});
+
+describe('observability: alarm topic', () => {
+  it('is KMS-encrypted with a rotating key that CloudWatch may use', () => {
+    const keyId = logicalIdOf(synth.stacks.observability.alarmTopic.masterKey!);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+      Tags: Match.arrayWith([{ Key: 'strongroom:purpose', Value: 'alarm-topic' }]),
+    });
+  });
+
+  it('accepts publications from CloudWatch of this account over TLS only', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+});
