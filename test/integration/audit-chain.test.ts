@@ -171,4 +171,36 @@ describe('audit trail', () => {
     const exports = await harness.call('GET', '/v1/audit/events?action=audit.export', { token });
     assert.ok(exports.body.items.length >= 2);
   });
+  it('pages through a filtered search to the end, even when most events do not match', async () => {
+    const token = tenant.adminToken;
+    const all: { id: string; action: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await harness.call(
+        'GET',
+        `/v1/audit/events?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        { token },
+      );
+      all.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const times = all.map((e) => (e as unknown as { time: string }).time);
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first across lanes');
+    const expected = all.filter((e) => e.action === 'credential.set').map((e) => e.id);
+    assert.ok(expected.length >= 2);
+    const found: string[] = [];
+    let pages = 0;
+    do {
+      const page = await harness.call(
+        'GET',
+        `/v1/audit/events?action=credential.set&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { token },
+      );
+      assert.equal(page.status, 200, page.text);
+      found.push(...page.body.items.map((e: { id: string }) => e.id));
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 200);
+    assert.deepEqual(found, expected);
+  });
 });

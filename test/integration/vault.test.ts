@@ -47,7 +47,7 @@ describe('systems and accounts', () => {
 
     const system = await harness.call('GET', `/v1/systems/${linux.id}`, { token });
     assert.equal(system.status, 200);
-    assert.deepEqual(system.body.tags, ['prod', 'pci']);
+    assert.deepEqual(system.body.tags, ['pci', 'prod']);
 
     const linuxOnly = await harness.call('GET', '/v1/systems?platform=linux', { token });
     assert.deepEqual(

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { after } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AwsClients,
@@ -24,8 +23,9 @@ let environmentReady: Promise<void> | undefined;
 
 async function ensureEnvironment(): Promise<void> {
   if (process.env.STRONGROOM_MAIN_TABLE) return;
+  // Stopped when this test process exits: the emulators exit when their stdin pipe closes.
   const stack = await startLocalStack({});
-  after(() => stack.stop());
+  process.once('beforeExit', () => void stack.stop());
   Object.assign(process.env, stack.env);
   Object.assign(process.env, await bootstrapLocalResources(stack.env, { stage: 'test' }));
   process.env.STRONGROOM_PASSWORD_HASH_COST ??= '14';
@@ -75,6 +75,8 @@ export interface HarnessOptions {
   readonly config?: Partial<StrongroomConfig>;
   /** Seed the provider operator (off for harnesses whose writes are meant to fail). */
   readonly seedOperator?: boolean;
+  /** Counts the credential cipher's KMS calls (benchmarks). */
+  readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -84,7 +86,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logLines: string[] = [];
   const logger = createLogger({ service: 'test', level: 'debug', write: (line) => logLines.push(line) });
   const clients = createAwsClients();
-  const composition = compose({ config, clients, contexts: ['identity', 'vault', 'audit'] });
+  const composition = compose({
+    config,
+    clients,
+    contexts: ['identity', 'vault', 'audit'],
+    onKmsCall: options.onKmsCall,
+  });
   const app = createApiApp({
     services: composition.services,
     verifyAccessToken: composition.verifyAccessToken,
@@ -110,7 +117,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const response = await app.request(path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
-    if (/json/.test(response.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    if (/^application\/(problem\+)?json/.test(response.headers.get('content-type') ?? '') && text)
+      parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   };
 

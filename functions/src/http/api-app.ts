@@ -60,7 +60,8 @@ function validationErrorOf(error: ZodError, target: string): ValidationError {
           message: `is not a known field (${issue.keys.join(', ')})`,
         };
       }
-      return { path, message: issue.message };
+      const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+      return { path, message: missing ? 'is required' : issue.message };
     }),
   );
 }
@@ -153,7 +154,6 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   app.notFound((c) => {
     const problem = problemOf(
       new AppError('not-found', 'route-not-found', `No route ${c.req.method} ${c.req.path}.`),
-      c.req.path,
       c.get('requestId') ?? '',
     );
     return c.body(JSON.stringify(problem), 404, { 'content-type': problemMediaType });
@@ -169,7 +169,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
           : ValidationError.field(['body'], error.message || 'is malformed');
     }
     const requestId = c.get('requestId') ?? '';
-    const problem = problemOf(mapped, c.req.path, requestId);
+    const problem = problemOf(mapped, requestId);
     if (problem.status >= 500) logger.error('request failed', { requestId, route: c.req.routePath }, error);
     const headers: Record<string, string> = { 'content-type': problemMediaType, 'cache-control': 'no-store' };
     if (problem.status === 401) headers['www-authenticate'] = 'Bearer realm="strongroom"';

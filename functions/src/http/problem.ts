@@ -42,7 +42,9 @@ const titles: Record<AppError['kind'], string> = {
 const escapePointer = (segment: string | number) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The problem for an error. Anything that is not an AppError, and every 5xx, says nothing about its cause. */
-export function problemOf(error: unknown, instance: string, requestId: string): Problem {
+export function problemOf(error: unknown, requestId: string): Problem {
+  // The occurrence, named by request id rather than by path: a path may carry ids the caller sent.
+  const instance = `urn:strongroom:request:${requestId}`;
   if (!isAppError(error) || error.status >= 500) {
     const unavailable = isAppError(error) && error.kind === 'unavailable';
     return {

@@ -75,3 +75,13 @@ export const idParam = <N extends string>(name: N, prefix: string) => {
     .openapi({ param: { name, in: 'path' }, example: `${prefix}_01JDQ4V6S5Y7R1B8K3M2N9P0QW` });
   return z.object({ [name]: id } as Record<N, typeof id>);
 };
+
+/**
+ * Names a schema as an OpenAPI component. Zod 4 copies methods onto each schema when it is
+ * created, so schemas of `shared/` built before `@hono/zod-openapi` extended zod lack `.openapi`;
+ * calling the prototype's method works whatever the import order.
+ */
+export function named<T extends z.ZodType>(schema: T, refId: string): T {
+  const openapi = (z.ZodType.prototype as unknown as { openapi(this: T, refId: string): T }).openapi;
+  return openapi.call(schema, refId);
+}

@@ -119,7 +119,14 @@ export function createAuditReader(client: DynamoDBDocumentClient, auditTable: st
 
   /**
    * A time-ordered search over the whole trail reads every lane newest-first and merges them.
-   * The cursor remembers, per lane, the last event handed out (or that the lane is exhausted).
+   *
+   * Each lane is read from its cursor position for up to `limit` matches (a few pages at most);
+   * it ends at a scan position (or is exhausted). Only events at or above the *frontier* — the
+   * highest scan position of the lanes not yet exhausted — are certain to be in global order, so
+   * only those are handed out. The cursor keeps, per lane, where to continue: the last event
+   * handed out, or the scan position when everything read was handed out (so lanes whose events
+   * do not match the filter still move on), or null when the lane is done. Every page makes
+   * progress: the lane that sets the frontier hands out all it read, or the page is full.
    */
   async function searchLanes(
     tenantId: string,
@@ -133,53 +140,56 @@ export function createAuditReader(client: DynamoDBDocumentClient, auditTable: st
     const perLane = await Promise.all(
       Array.from({ length: auditLaneCount }, async (_, lane) => {
         const position = positions[lane];
-        if (position === null) return { lane, items: [] as Record<string, unknown>[], exhausted: true };
+        if (position === null) return { lane, items: [] as Record<string, unknown>[], scanKey: null };
         const pk = auditKeys.lane(tenantId, lane);
         const values: Record<string, unknown> = { ':pk': pk, ':lower': lower, ':upper': upper };
-        const names: Record<string, string> = {};
-        if (filter.action !== undefined) {
-          values[':action'] = filter.action;
-          names['#action'] = 'action';
+        if (filter.action !== undefined) values[':action'] = filter.action;
+        const items: Record<string, unknown>[] = [];
+        let scanKey: string | null = position ?? null;
+        let startKey: Record<string, unknown> | undefined =
+          position !== undefined ? { pk, sk: position } : undefined;
+        for (let pages = 0; pages < 5 && items.length < limit; pages++) {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: auditTable,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+              ...(filter.action !== undefined
+                ? { FilterExpression: '#action = :action', ExpressionAttributeNames: { '#action': 'action' } }
+                : {}),
+              ExpressionAttributeValues: values,
+              ScanIndexForward: false,
+              Limit: limit,
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          );
+          items.push(...(page.Items ?? []));
+          startKey = page.LastEvaluatedKey;
+          scanKey = startKey ? (startKey.sk as string) : null;
+          if (!startKey) break;
         }
-        const page = await client.send(
-          new QueryCommand({
-            TableName: auditTable,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-            ...(filter.action !== undefined
-              ? { FilterExpression: '#action = :action', ExpressionAttributeNames: names }
-              : {}),
-            ExpressionAttributeValues: values,
-            ScanIndexForward: false,
-            Limit: limit,
-            ...(position !== undefined ? { ExclusiveStartKey: { pk, sk: position } } : {}),
-          }),
-        );
-        return { lane, items: page.Items ?? [], exhausted: !page.LastEvaluatedKey };
+        return { lane, items, scanKey };
       }),
+    );
+    const frontier = perLane.reduce<string>(
+      (highest, { scanKey }) => (scanKey !== null && scanKey > highest ? scanKey : highest),
+      '',
     );
     const merged = perLane
       .flatMap(({ lane, items }) =>
-        items.map((item) => ({ lane, sk: item.sk as string, event: eventOf(item) })),
+        items
+          .filter((item) => (item.sk as string) >= frontier)
+          .map((item) => ({ lane, sk: item.sk as string, event: eventOf(item) })),
       )
-      .sort((a, b) =>
-        a.event.time === b.event.time
-          ? a.event.id < b.event.id
-            ? 1
-            : -1
-          : a.event.time < b.event.time
-            ? 1
-            : -1,
-      )
+      .sort((a, b) => (a.sk === b.sk ? (a.event.id < b.event.id ? 1 : -1) : a.sk < b.sk ? 1 : -1))
       .slice(0, limit);
     const next: (string | null | undefined)[] = [...positions];
     let more = false;
-    for (const { lane, items, exhausted } of perLane) {
+    for (const { lane, items, scanKey } of perLane) {
+      if (positions[lane] === null) continue;
       const taken = merged.filter((m) => m.lane === lane);
-      const last = taken.at(-1);
-      if (last) next[lane] = last.sk;
-      const laneDone = positions[lane] === null || (exhausted && taken.length === items.length);
-      if (laneDone) next[lane] = null;
-      else more = true;
+      if (taken.length === items.length) next[lane] = scanKey;
+      else if (taken.length > 0) next[lane] = taken.at(-1)!.sk;
+      if (next[lane] !== null) more = true;
     }
     return {
       items: merged.map((m) => m.event),

@@ -6,10 +6,10 @@ import {
 } from '@strongroom/shared/audit/audit.schemas';
 import { auditEventSchema } from '@strongroom/shared/audit/audit-event';
 import type { ApiApp } from '../api-app.ts';
-import { commonErrors, jsonBody, jsonResponse, pageOf } from '../schemas.ts';
+import { commonErrors, jsonBody, jsonResponse, named, pageOf } from '../schemas.ts';
 import { type ApiServices, need } from '../services.ts';
 
-const auditEvent = auditEventSchema.openapi('AuditEvent');
+const auditEvent = named(auditEventSchema, 'AuditEvent');
 
 const chainVerificationSchema = z
   .object({
@@ -100,7 +100,7 @@ export function registerAuditRoutes(app: ApiApp, services: ApiServices): void {
       summary: 'Verify the hash chain over a time range (default: everything)',
       description:
         'Detects deleted, altered and reordered events: every event must hash to its stored hash and link to its lane predecessor with consecutive sequence numbers.',
-      request: { body: jsonBody(verifyAuditChainBodySchema.openapi('VerifyAuditChainRequest')) },
+      request: { body: jsonBody(named(verifyAuditChainBodySchema, 'VerifyAuditChainRequest')) },
       responses: {
         200: jsonResponse(chainVerificationSchema, 'The verdict and any problems found.'),
         ...commonErrors,

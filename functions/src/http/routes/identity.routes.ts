@@ -15,6 +15,7 @@ import {
   jsonBody,
   jsonResponse,
   lockedError,
+  named,
   pageOf,
   pageQuerySchema,
 } from '../schemas.ts';
@@ -89,7 +90,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       description:
         'Five failed attempts lock the user for 15 minutes. Every attempt is audited. The answer does not reveal whether the tenant or the user exists.',
       security: [],
-      request: { body: jsonBody(loginBodySchema.openapi('LoginRequest')) },
+      request: { body: jsonBody(named(loginBodySchema, 'LoginRequest')) },
       responses: {
         200: jsonResponse(tokenPairSchema, 'Signed in.'),
         401: commonErrors[401],
@@ -109,7 +110,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       description:
         'Refresh tokens rotate: each is valid once. Presenting a used one revokes the whole session (theft detection).',
       security: [],
-      request: { body: jsonBody(refreshBodySchema.openapi('RefreshRequest')) },
+      request: { body: jsonBody(named(refreshBodySchema, 'RefreshRequest')) },
       responses: {
         200: jsonResponse(tokenPairSchema, 'New token pair.'),
         401: commonErrors[401],
@@ -172,7 +173,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       summary: 'Create a tenant with its first administrator (provider operators only)',
       description:
         'Creates the tenant’s own KMS key first; deleting that key later crypto-shreds every credential of the tenant.',
-      request: { body: jsonBody(createTenantBodySchema.openapi('CreateTenantRequest')) },
+      request: { body: jsonBody(named(createTenantBodySchema, 'CreateTenantRequest')) },
       responses: { 201: jsonResponse(tenantSchema, 'Created.'), ...commonErrors, ...conflictError },
     }),
     async (c) => c.json(await identity().createTenant(c.get('context'), c.req.valid('json')), 201),
@@ -185,7 +186,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       operationId: 'createUser',
       tags: ['Users and groups'],
       summary: 'Create a local user with direct roles',
-      request: { body: jsonBody(createUserBodySchema.openapi('CreateUserRequest')) },
+      request: { body: jsonBody(named(createUserBodySchema, 'CreateUserRequest')) },
       responses: { 201: jsonResponse(userSchema, 'Created.'), ...commonErrors, ...conflictError },
     }),
     async (c) => c.json(await identity().createUser(c.get('context'), c.req.valid('json')), 201),
@@ -224,7 +225,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       operationId: 'createGroup',
       tags: ['Users and groups'],
       summary: 'Create a group whose members get its roles',
-      request: { body: jsonBody(createGroupBodySchema.openapi('CreateGroupRequest')) },
+      request: { body: jsonBody(named(createGroupBodySchema, 'CreateGroupRequest')) },
       responses: { 201: jsonResponse(groupSchema, 'Created.'), ...commonErrors, ...conflictError },
     }),
     async (c) => c.json(await identity().createGroup(c.get('context'), c.req.valid('json')), 201),
