@@ -171,6 +171,8 @@ async function startDynamodbLocal(
       // One database whatever the access key and region: the stack hands out one set of dummy
       // credentials, but a test that signs with others must still see the same tables.
       '-sharedDb',
+      // No usage reporting to AWS (and no dynamodb-local-metadata.json in the working directory).
+      '-disableTelemetry',
     ],
     log,
     'Install a JDK 17 or newer (or set JAVA_HOME to one).',
