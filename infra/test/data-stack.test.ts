@@ -112,7 +112,7 @@ describe('data stack: platform key', () => {
       DeletionPolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::KMS::Alias', {
-      AliasName: platformKey.alias,
+      AliasName: platformKey.alias(testStage),
       TargetKeyId: platformKeyArn,
     });
   });

@@ -33,7 +33,7 @@ export const exportAuditEventsQuerySchema = z
   .object({
     ...auditFilterSchema.shape,
     format: z.enum(auditExportFormats).default('jsonl'),
-    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    limit: z.coerce.number().int().min(1).max(5_000).optional(),
     cursor: z.string().max(4096).optional(),
   })
   .strict();

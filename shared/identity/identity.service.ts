@@ -294,11 +294,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       const now = nowIso();
       if (!record || record.expiresAt <= now)
         throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
-      const [session, user] = await Promise.all([
+      const [session, user, tenant] = await Promise.all([
         sessions.getSession(record.tenantId, record.sessionId),
         users.get(record.tenantId, record.userId),
+        tenants.get(record.tenantId),
       ]);
-      if (!session || !user)
+      // A suspended tenant's sessions stop refreshing at once (access tokens end within minutes).
+      if (!session || !user || tenant?.status !== 'active')
         throw new UnauthenticatedError('invalid-refresh-token', 'The refresh token is not valid.');
       const actor: AuditActor = { type: 'user', id: user.id, name: user.email };
       const target = { type: 'session', id: session.id };

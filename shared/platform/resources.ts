@@ -100,7 +100,8 @@ export const queues = [domainEventsQueue] as const;
 /** The platform key encrypts platform-level secrets (token signing keys) and the data bucket. */
 export const platformKey = {
   id: 'PlatformKey',
-  alias: 'alias/strongroom-platform',
+  /** Stage-qualified, so several stages can share one account and region. */
+  alias: (stage: string) => `alias/strongroom-platform-${stage}`,
   envVar: 'STRONGROOM_PLATFORM_KEY_ID',
 } as const;
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createHarness, type Harness, type TestTenant } from '../support/api-harness.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHarness, type Harness, operator, type TestTenant } from '../support/api-harness.ts';
 
 let harness: Harness;
 let tenant: TestTenant;
@@ -40,6 +41,43 @@ describe('sign-in, tokens and sessions', () => {
       body: { refreshToken: second.body.refreshToken },
     });
     assert.equal(afterReplay.status, 401, 'the whole session is revoked after a replay');
+  });
+
+  it('refreshes a provider operator session too (the provider realm is an active tenant)', async () => {
+    const operatorPair = await login({
+      tenant: 'provider',
+      email: operator.email,
+      password: operator.password,
+    });
+    assert.equal(operatorPair.status, 200, operatorPair.text);
+    const refreshed = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: operatorPair.body.refreshToken },
+    });
+    assert.equal(refreshed.status, 200, refreshed.text);
+  });
+
+  it('stops refreshing the sessions of a suspended tenant', async () => {
+    const other = await harness.newTenant('suspended');
+    const pair = await login({ tenant: other.slug, email: other.adminEmail, password: other.adminPassword });
+    await harness.clients.dynamo.send(
+      new UpdateCommand({
+        TableName: harness.config.mainTable,
+        Key: { pk: `TENANT#${other.id}`, sk: 'TENANT' },
+        UpdateExpression: 'SET #status = :suspended',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':suspended': 'suspended' },
+      }),
+    );
+    const refresh = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: pair.body.refreshToken },
+    });
+    assert.equal(refresh.status, 401);
+    const signIn = await login({
+      tenant: other.slug,
+      email: other.adminEmail,
+      password: other.adminPassword,
+    });
+    assert.equal(signIn.status, 401);
   });
 
   it('signs out: the refresh token stops working', async () => {

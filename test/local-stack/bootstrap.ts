@@ -84,7 +84,6 @@ export async function bootstrapLocalResources(
   try {
     const environment: Record<string, string> = {
       STRONGROOM_STAGE: stage,
-      STRONGROOM_TENANT_KEY_ALIAS_PREFIX: tenantKeyAliasPrefix,
     };
     // The key first: the queues and the bucket are encrypted with it, as in AWS.
     const platformKeyArn = await ensurePlatformKey(kms, stage);
@@ -388,7 +387,8 @@ async function createOrUpdateQueue(
  * the CDK stack hands the functions too.
  */
 async function ensurePlatformKey(client: KMSClient, stage: string): Promise<string> {
-  const existing = await describeKey(client, platformKey.alias);
+  const alias = platformKey.alias(stage);
+  const existing = await describeKey(client, alias);
   if (existing) return usableKeyArn(client, existing);
   const { KeyMetadata: created } = await client.send(
     new CreateKeyCommand({
@@ -400,13 +400,13 @@ async function ensurePlatformKey(client: KMSClient, stage: string): Promise<stri
   );
   if (!created?.Arn) throw new Error('KMS CreateKey returned no key ARN');
   try {
-    await client.send(new CreateAliasCommand({ AliasName: platformKey.alias, TargetKeyId: created.Arn }));
+    await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: created.Arn }));
   } catch (error) {
     if (!(error instanceof AlreadyExistsException)) throw error;
     // A concurrent bootstrap won the alias: use its key and retire the one made here.
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: created.Arn, PendingWindowInDays: 7 }));
-    const winner = await describeKey(client, platformKey.alias);
-    if (!winner) throw new Error(`KMS alias ${platformKey.alias} exists but does not resolve to a key`);
+    const winner = await describeKey(client, alias);
+    if (!winner) throw new Error(`KMS alias ${alias} exists but does not resolve to a key`);
     return usableKeyArn(client, winner);
   }
   await client.send(new EnableKeyRotationCommand({ KeyId: created.Arn }));

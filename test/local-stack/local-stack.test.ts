@@ -171,18 +171,18 @@ describe('local stack in memory', () => {
 
       const keyArn = first[platformKey.envVar]!;
       const { Aliases: aliases } = await clients.kms.send(new ListAliasesCommand({}));
-      const alias = aliases?.find((candidate) => candidate.AliasName === platformKey.alias);
-      assert.ok(alias, `alias ${platformKey.alias} exists`);
+      const alias = aliases?.find((candidate) => candidate.AliasName === platformKey.alias(stage));
+      assert.ok(alias, `alias ${platformKey.alias(stage)} exists`);
       assert.ok(keyArn.endsWith(`:key/${alias.TargetKeyId}`), 'the alias targets the returned key');
       const { KeyMetadata: key } = await clients.kms.send(
-        new DescribeKeyCommand({ KeyId: platformKey.alias }),
+        new DescribeKeyCommand({ KeyId: platformKey.alias(stage) }),
       );
       assert.equal(key?.Arn, keyArn);
       assert.equal(key?.KeySpec, 'SYMMETRIC_DEFAULT');
       const context = { purpose: 'local-stack-test' };
       const { CiphertextBlob } = await clients.kms.send(
         new EncryptCommand({
-          KeyId: platformKey.alias,
+          KeyId: platformKey.alias(stage),
           Plaintext: Buffer.from('round trip'),
           EncryptionContext: context,
         }),
@@ -281,7 +281,7 @@ describe('local stack with a data directory', () => {
         ResourceNotFoundException,
       );
       await assert.rejects(
-        clients.kms.send(new DescribeKeyCommand({ KeyId: platformKey.alias })),
+        clients.kms.send(new DescribeKeyCommand({ KeyId: platformKey.alias(stage) })),
         NotFoundException,
       );
     } finally {

@@ -24,7 +24,7 @@ export interface ApiStackProps extends StackProps {
   /**
    * Stage-wide default throttling, applied to every route. Per-tenant limits belong in the
    * functions; this only protects the account's Lambda concurrency from a single flood.
-   * @default 100 requests/s steady, bursts of 200
+   * @default 2,000 requests/s steady, bursts of 4,000 (the per-tenant audit target is ≥ 500 events/s)
    */
   readonly throttle?: ThrottleSettings;
   /** @default RetentionDays.THREE_MONTHS */
@@ -97,7 +97,7 @@ export class ApiStack extends Stack {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      throttle: props.throttle ?? { rateLimit: 2_000, burstLimit: 4_000 },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         format: accessLogFormat,

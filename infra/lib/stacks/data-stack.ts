@@ -96,7 +96,7 @@ export class DataStack extends Stack {
    */
   private createPlatformKey(): Key {
     const key = new Key(this, platformKey.id, {
-      alias: platformKey.alias,
+      alias: platformKey.alias(this.stage),
       description: `Strongroom ${this.stage} platform key (tables, data bucket, queues, platform secrets)`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,

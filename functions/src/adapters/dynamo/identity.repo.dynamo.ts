@@ -105,7 +105,7 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
     get: (tenantId, userId) => get<UserRecord>(keys.user(tenantId, userId)),
     async getByEmail(tenantId, email) {
       const claim = await get<{ userId: string }>(keys.userEmail(tenantId, email));
-      return claim ? get<UserRecord>(keys.user(tenantId, claim.userId)) : null;
+      return claim ? get<UserRecord>(keys.user(tenantId, claim.userId), true) : null;
     },
     list: (tenantId, limit, cursor) =>
       queryPage<UserRecord>(
@@ -125,9 +125,23 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
             Update: {
               TableName: table,
               Key: keys.user(user.tenantId, user.id),
-              UpdateExpression: 'SET failedSignIns = :failed, lockedUntil = :locked',
+              // A failure that does not lock is counted with ADD, so concurrent guesses each
+              // count (a read-then-SET would let parallel failures overwrite one another).
+              ...(update.failedSignIns === 0
+                ? {
+                    UpdateExpression: 'SET failedSignIns = :zero, lockedUntil = :locked',
+                    ExpressionAttributeValues: { ':zero': 0, ':locked': update.lockedUntil },
+                  }
+                : update.failedSignIns === user.failedSignIns
+                  ? {
+                      UpdateExpression: 'SET lockedUntil = :locked',
+                      ExpressionAttributeValues: { ':locked': update.lockedUntil },
+                    }
+                  : {
+                      UpdateExpression: 'SET lockedUntil = :locked ADD failedSignIns :one',
+                      ExpressionAttributeValues: { ':locked': update.lockedUntil, ':one': 1 },
+                    }),
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':failed': update.failedSignIns, ':locked': update.lockedUntil },
             },
           },
         ],

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -28,13 +29,22 @@ export function createKmsTenantKeyManager(kms: KMSClient, stage: string): Tenant
       );
       const keyArn = KeyMetadata?.Arn;
       if (!keyArn) throw new Error('KMS CreateKey returned no key ARN');
-      await kms.send(
-        new CreateAliasCommand({
-          AliasName: `${tenantKeyAliasPrefix}${stage}-${tenantId.toLowerCase()}`,
-          TargetKeyId: keyArn,
-        }),
-      );
-      return keyArn;
+      // IAM evaluates the new key's tags (aws:ResourceTag) with a short propagation delay, so the
+      // alias call right after CreateKey can be refused at first: retry with backoff (≈ 6 s in all).
+      const alias = new CreateAliasCommand({
+        AliasName: `${tenantKeyAliasPrefix}${stage}-${tenantId.toLowerCase()}`,
+        TargetKeyId: keyArn,
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await kms.send(alias);
+          return keyArn;
+        } catch (error) {
+          const denied = (error as { name?: string }).name === 'AccessDeniedException';
+          if (!denied || attempt >= 5) throw error;
+          await sleep(200 * 2 ** attempt);
+        }
+      }
     },
     async scheduleKeyDeletion(keyArn, pendingWindowDays) {
       await kms.send(

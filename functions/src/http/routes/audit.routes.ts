@@ -64,7 +64,7 @@ export function registerAuditRoutes(app: ApiApp, services: ApiServices): void {
       tags: ['Audit'],
       summary: 'Export audit events as CSV or JSON Lines (the export itself is audited)',
       description:
-        'Up to `limit` events (at most 10,000) per call; the `Strongroom-Next-Cursor` header carries the cursor of the next slice.',
+        'Up to `limit` events (at most 5,000, which keeps a response under the 6 MB Lambda limit) per call; the `Strongroom-Next-Cursor` header carries the cursor of the next slice.',
       request: { query: exportAuditEventsQuerySchema },
       responses: {
         200: {
