@@ -203,4 +203,28 @@ describe('audit trail', () => {
     } while (cursor && pages < 200);
     assert.deepEqual(found, expected);
   });
+  it('keeps every lane verifiable under 40 concurrent audited writes', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        harness.call('POST', '/v1/systems', {
+          token: tenant.adminToken,
+          body: { name: `concurrent-${i}`, hostname: 'c.example', platform: 'linux' },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array.from({ length: 40 }, () => 201),
+    );
+    const result = await verify();
+    assert.equal(result.verified, true, JSON.stringify(result.problems));
+    const lanesUsed = new Set(
+      (
+        await harness.call('GET', '/v1/audit/events?action=system.create&limit=200', {
+          token: tenant.adminToken,
+        })
+      ).body.items.map((e: { lane: number }) => e.lane),
+    );
+    assert.ok(lanesUsed.size > 1, 'concurrent writers spread over lanes');
+  });
 });

@@ -54,7 +54,6 @@ import {
   queues,
   type TableDefinition,
   tables,
-  tenantKeyAliasPrefix,
 } from '../../shared/platform/resources.ts';
 
 /**

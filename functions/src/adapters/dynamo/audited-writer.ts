@@ -55,6 +55,29 @@ export function createAuditedWriter(options: AuditedWriterOptions): AuditedWrite
   const headCacheSize = options.headCacheSize ?? 2_000;
   const heads = new Map<string, LaneHead>();
   let preferredLane = randomInt(auditLaneCount);
+  /**
+   * Lanes this process is appending to right now, per tenant. Concurrent commits of one process
+   * (the local server, a benchmark, a future batch worker) take different lanes instead of
+   * racing each other for the same head; a Lambda environment has one request at a time.
+   */
+  const busy = new Map<string, Set<number>>();
+  function pickLane(tenantId: string, attempt: number): number {
+    const taken = busy.get(tenantId);
+    if (attempt === 0 && !taken?.has(preferredLane)) return preferredLane;
+    const free = Array.from({ length: auditLaneCount }, (_, lane) => lane).filter(
+      (lane) => !taken?.has(lane),
+    );
+    return free.length > 0 ? free[randomInt(free.length)]! : randomInt(auditLaneCount);
+  }
+  function claim(tenantId: string, lane: number): () => void {
+    const taken = busy.get(tenantId) ?? new Set<number>();
+    busy.set(tenantId, taken);
+    taken.add(lane);
+    return () => {
+      taken.delete(lane);
+      if (taken.size === 0) busy.delete(tenantId);
+    };
+  }
 
   async function readHead(tenantId: string, lane: number): Promise<LaneHead> {
     const { Item } = await client.send(
@@ -77,85 +100,90 @@ export function createAuditedWriter(options: AuditedWriterOptions): AuditedWrite
       const tenantId = pending.tenantId;
       let lastError: unknown;
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        const lane = attempt === 0 ? preferredLane : randomInt(auditLaneCount);
-        let head = heads.get(`${tenantId}#${lane}`);
+        const lane = pickLane(tenantId, attempt);
+        const release = claim(tenantId, lane);
         try {
-          head ??= await readHead(tenantId, lane);
-        } catch (error) {
-          throw new AuditUnavailableError(error);
-        }
-        const now = clock.now().toISOString();
-        const unhashed = {
-          ...pending,
-          lane,
-          seq: head.seq + 1,
-          time: now > head.time ? now : head.time,
-          prevHash: head.hash,
-        };
-        const event: AuditEvent = { ...unhashed, hash: hashOfEvent(unhashed) };
-        const laneKey = auditKeys.lane(tenantId, lane);
-        const eventItem: TransactItem = {
-          Put: {
-            TableName: auditTable,
-            Item: {
-              pk: laneKey,
-              sk: auditKeys.eventSortKey(event.time, event.seq),
-              gsi1pk: auditKeys.byActor(tenantId, event.actor.id),
-              gsi1sk: `${event.time}#${event.id}`,
-              gsi2pk: auditKeys.byTarget(tenantId, event.target.id),
-              gsi2sk: `${event.time}#${event.id}`,
-              ...event,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        };
-        const headItem: TransactItem =
-          head.seq === 0
-            ? {
-                Put: {
-                  TableName: auditTable,
-                  Item: {
-                    ...auditKeys.head(tenantId, lane),
-                    seq: event.seq,
-                    hash: event.hash,
-                    time: event.time,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              }
-            : {
-                Update: {
-                  TableName: auditTable,
-                  Key: auditKeys.head(tenantId, lane),
-                  UpdateExpression: 'SET seq = :seq, #hash = :hash, #time = :time',
-                  ConditionExpression: 'seq = :expected',
-                  ExpressionAttributeNames: { '#hash': 'hash', '#time': 'time' },
-                  ExpressionAttributeValues: {
-                    ':seq': event.seq,
-                    ':hash': event.hash,
-                    ':time': event.time,
-                    ':expected': head.seq,
-                  },
-                },
-              };
-        try {
-          await client.send(new TransactWriteCommand({ TransactItems: [...state, eventItem, headItem] }));
-          remember(tenantId, { lane, seq: event.seq, hash: event.hash, time: event.time });
-          preferredLane = lane;
-          return event;
-        } catch (error) {
-          const reasons = cancellationReasons(error);
-          const failedState = reasons.slice(0, state.length).indexOf('ConditionalCheckFailed');
-          if (failedState >= 0) throw new StateConditionFailed(failedState);
-          const laneMoved = reasons.slice(state.length).some((r) => r === 'ConditionalCheckFailed');
-          const conflicted =
-            reasons.includes('TransactionConflict') || isName(error, 'TransactionConflictException');
-          if (laneMoved || conflicted) {
-            heads.delete(`${tenantId}#${lane}`);
-            lastError = error;
-            continue;
+          let head = heads.get(`${tenantId}#${lane}`);
+          try {
+            head ??= await readHead(tenantId, lane);
+          } catch (error) {
+            throw new AuditUnavailableError(error);
           }
-          throw new AuditUnavailableError(error);
+          const now = clock.now().toISOString();
+          const unhashed = {
+            ...pending,
+            lane,
+            seq: head.seq + 1,
+            time: now > head.time ? now : head.time,
+            prevHash: head.hash,
+          };
+          const event: AuditEvent = { ...unhashed, hash: hashOfEvent(unhashed) };
+          const laneKey = auditKeys.lane(tenantId, lane);
+          const eventItem: TransactItem = {
+            Put: {
+              TableName: auditTable,
+              Item: {
+                pk: laneKey,
+                sk: auditKeys.eventSortKey(event.time, event.seq),
+                gsi1pk: auditKeys.byActor(tenantId, event.actor.id),
+                gsi1sk: `${event.time}#${event.id}`,
+                gsi2pk: auditKeys.byTarget(tenantId, event.target.id),
+                gsi2sk: `${event.time}#${event.id}`,
+                ...event,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          };
+          const headItem: TransactItem =
+            head.seq === 0
+              ? {
+                  Put: {
+                    TableName: auditTable,
+                    Item: {
+                      ...auditKeys.head(tenantId, lane),
+                      seq: event.seq,
+                      hash: event.hash,
+                      time: event.time,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                }
+              : {
+                  Update: {
+                    TableName: auditTable,
+                    Key: auditKeys.head(tenantId, lane),
+                    UpdateExpression: 'SET seq = :seq, #hash = :hash, #time = :time',
+                    ConditionExpression: 'seq = :expected',
+                    ExpressionAttributeNames: { '#hash': 'hash', '#time': 'time' },
+                    ExpressionAttributeValues: {
+                      ':seq': event.seq,
+                      ':hash': event.hash,
+                      ':time': event.time,
+                      ':expected': head.seq,
+                    },
+                  },
+                };
+          try {
+            await client.send(new TransactWriteCommand({ TransactItems: [...state, eventItem, headItem] }));
+            remember(tenantId, { lane, seq: event.seq, hash: event.hash, time: event.time });
+            preferredLane = lane;
+            return event;
+          } catch (error) {
+            const reasons = cancellationReasons(error);
+            const failedState = reasons.slice(0, state.length).indexOf('ConditionalCheckFailed');
+            if (failedState >= 0) throw new StateConditionFailed(failedState);
+            const laneMoved = reasons.slice(state.length).some((r) => r === 'ConditionalCheckFailed');
+            const conflicted =
+              reasons.includes('TransactionConflict') || isName(error, 'TransactionConflictException');
+            if (laneMoved || conflicted) {
+              heads.delete(`${tenantId}#${lane}`);
+              lastError = error;
+              continue;
+            }
+            throw new AuditUnavailableError(error);
+          }
+        } finally {
+          release();
         }
       }
       throw new AuditUnavailableError(lastError);
