@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAuditService } from '@strongroom/shared/audit/audit.service';
+import { auditOf } from '@strongroom/shared/audit/audit-event';
 import { createIdentityService } from '@strongroom/shared/identity/identity.service';
 import { createScryptPasswordHasher } from '@strongroom/shared/identity/password-hasher';
 import { type Clock, systemClock } from '@strongroom/shared/kernel/clock';
@@ -100,8 +101,23 @@ export function compose(options: CompositionOptions): Composition {
       })
     : undefined;
 
+  const recorder = createAuditRecorder(writer);
   return {
-    services: { identity, vault, audit, ...(identity ? { jwks: () => verifier.jwks() } : {}) },
+    services: {
+      identity,
+      vault,
+      audit,
+      ...(identity ? { jwks: () => verifier.jwks() } : {}),
+      recordDenial: (context, denial) =>
+        recorder.record(
+          auditOf(context, {
+            action: 'authorization.denied',
+            target: { type: 'operation', id: `${denial.method} ${denial.route}` },
+            outcome: 'denied',
+            details: { permission: denial.permission },
+          }),
+        ),
+    },
     verifyAccessToken: (token) => verifier.verify(token),
   };
 }

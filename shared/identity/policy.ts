@@ -12,7 +12,7 @@ export function can(principal: Principal, permission: Permission): boolean {
 }
 
 export function authorize(principal: Principal, permission: Permission): void {
-  if (!can(principal, permission)) throw new ForbiddenError();
+  if (!can(principal, permission)) throw new ForbiddenError(permission);
 }
 
 export function effectivePermissions(principal: Principal): Permission[] {

@@ -78,9 +78,15 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'You do not have permission to perform this operation.') {
+  /** The permission that was missing, for the audit trail (never shown to the caller). */
+  readonly permission: string | null;
+  constructor(
+    permission: string | null = null,
+    message = 'You do not have permission to perform this operation.',
+  ) {
     super('forbidden', 'forbidden', message);
     this.name = 'ForbiddenError';
+    this.permission = permission;
   }
 }
 

@@ -79,4 +79,23 @@ describe('authorization matrix: every role × every endpoint', () => {
       assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="strongroom"');
     }
   });
+  it('records every refusal in the tenant’s audit trail as a denied event', async () => {
+    const requester = principals.find((p) => p.name === 'requester')!;
+    const refused = await harness.call('POST', `/v1/accounts/${fixture.accountId}/credential/retrieve`, {
+      token: requester.token,
+      body: { reason: 'just curious' },
+    });
+    assert.equal(refused.status, 403);
+    assert.ok(!('permission' in refused.body), 'the problem does not reveal the missing permission');
+    const denials = await harness.call('GET', '/v1/audit/events?action=authorization.denied&limit=200', {
+      token: fixture.tenant.adminToken,
+    });
+    const denial = denials.body.items.find(
+      (e: { details: { permission: string }; target: { id: string } }) =>
+        e.details.permission === 'credential:retrieve' && e.target.id.startsWith('POST /v1/accounts/'),
+    );
+    assert.ok(denial, denials.text.slice(0, 500));
+    assert.equal(denial.outcome, 'denied');
+    assert.equal(denial.actor.type, 'user');
+  });
 });

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Principal } from '@strongroom/shared/identity/principal';
-import { AppError, UnauthenticatedError, ValidationError } from '@strongroom/shared/kernel/errors';
+import {
+  AppError,
+  ForbiddenError,
+  UnauthenticatedError,
+  ValidationError,
+} from '@strongroom/shared/kernel/errors';
 import type { AnonymousContext, RequestContext } from '@strongroom/shared/kernel/request-context';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -159,7 +164,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     return c.body(JSON.stringify(problem), 404, { 'content-type': problemMediaType });
   });
 
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     let mapped: unknown = error;
     if (error instanceof HTTPException) {
       // Hono's own validators throw these for malformed JSON or a wrong content type.
@@ -169,6 +174,20 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
           : ValidationError.field(['body'], error.message || 'is malformed');
     }
     const requestId = c.get('requestId') ?? '';
+    const context = c.get('context');
+    if (mapped instanceof ForbiddenError && context && options.services.recordDenial) {
+      // Refusals are evidence too (probing, misconfigured roles). The 403 stands even if this
+      // write fails: nothing was changed or released, so there is nothing to fail closed on.
+      try {
+        await options.services.recordDenial(context, {
+          permission: mapped.permission,
+          method: c.req.method,
+          route: c.req.routePath,
+        });
+      } catch (auditError) {
+        logger.error('denial not audited', { requestId }, auditError);
+      }
+    }
     const problem = problemOf(mapped, requestId);
     if (problem.status >= 500) logger.error('request failed', { requestId, route: c.req.routePath }, error);
     const headers: Record<string, string> = { 'content-type': problemMediaType, 'cache-control': 'no-store' };

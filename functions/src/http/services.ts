@@ -1,6 +1,7 @@
 import type { AuditService } from '@strongroom/shared/audit/audit.service';
 import type { IdentityService } from '@strongroom/shared/identity/identity.service';
 import { AppError } from '@strongroom/shared/kernel/errors';
+import type { RequestContext } from '@strongroom/shared/kernel/request-context';
 import type { VaultService } from '@strongroom/shared/vault/vault.service';
 
 /**
@@ -13,6 +14,11 @@ export interface ApiServices {
   readonly vault?: VaultService;
   readonly audit?: AuditService;
   readonly jwks?: () => Promise<{ keys: readonly object[] }>;
+  /** Writes an `authorization.denied` event for a refused request (any context can). */
+  readonly recordDenial?: (
+    context: RequestContext,
+    denial: { readonly permission: string | null; readonly method: string; readonly route: string },
+  ) => Promise<unknown>;
 }
 
 export function need<T>(service: T | undefined, name: string): T {
