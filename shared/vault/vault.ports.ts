@@ -14,6 +14,8 @@ export interface SystemRecord {
   readonly tags: readonly string[];
   readonly description: string;
   readonly passwordPolicyId: string | null;
+  /** Accounts onboarded on the system; a system can be deleted only at zero. */
+  readonly accountCount: number;
   readonly createdAt: string;
 }
 
@@ -71,12 +73,22 @@ export interface SystemRepository {
   create(system: SystemRecord, audit: PendingAuditEvent): Promise<void>;
   get(tenantId: string, systemId: string): Promise<SystemRecord | null>;
   list(tenantId: string, filter: SystemFilter, limit: number, cursor?: string): Promise<Page<SystemRecord>>;
+  /** Replaces the mutable fields (not name, platform, workgroup or tags: accounts carry copies). */
+  update(system: SystemRecord, audit: PendingAuditEvent): Promise<void>;
+  /** Deletes the system and its name claim; refused (ConflictError) while it has accounts. */
+  delete(system: SystemRecord, audit: PendingAuditEvent): Promise<void>;
 }
 
 export interface AccountRepository {
   create(account: AccountRecord, audit: PendingAuditEvent): Promise<void>;
   get(tenantId: string, accountId: string): Promise<AccountRecord | null>;
   list(tenantId: string, filter: AccountFilter, limit: number, cursor?: string): Promise<Page<AccountRecord>>;
+  update(account: AccountRecord, audit: PendingAuditEvent): Promise<void>;
+  /**
+   * Deletes the account, its name claim and every stored credential version (crypto material
+   * included), and decrements the system's account count, atomically with the audit event.
+   */
+  delete(account: AccountRecord, audit: PendingAuditEvent): Promise<{ versionsDeleted: number }>;
 }
 
 export interface CredentialRepository {

@@ -92,6 +92,34 @@ export const createAccountBodySchema = z
   .strict();
 export type CreateAccountInput = z.infer<typeof createAccountBodySchema>;
 
+export const updateSystemBodySchema = z
+  .object({
+    hostname: hostnameSchema.nullable().optional(),
+    ipAddress: ipAddressSchema.nullable().optional(),
+    description: z.string().max(1000).optional(),
+    passwordPolicyId: policyIdSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, {
+    path: ['hostname'],
+    message: 'give at least one field to change',
+  });
+export type UpdateSystemInput = z.infer<typeof updateSystemBodySchema>;
+
+export const updateAccountBodySchema = z
+  .object({
+    description: z.string().max(1000).optional(),
+    apiEnabled: z.boolean().optional(),
+    passwordPolicyId: policyIdSchema.nullable().optional(),
+    rotation: rotationSettingsSchema.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, {
+    path: ['description'],
+    message: 'give at least one field to change',
+  });
+export type UpdateAccountInput = z.infer<typeof updateAccountBodySchema>;
+
 export const listSystemsQuerySchema = z
   .object({
     platform: z.enum(platforms).optional(),

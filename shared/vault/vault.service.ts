@@ -26,11 +26,13 @@ import type {
   CreateSystemInput,
   SetCredentialInput,
   SystemFilter,
+  UpdateAccountInput,
+  UpdateSystemInput,
 } from './vault.schemas.ts';
 
 export interface VaultServiceDeps {
-  readonly systems: Pick<SystemRepository, 'create' | 'get' | 'list'>;
-  readonly accounts: Pick<AccountRepository, 'create' | 'get' | 'list'>;
+  readonly systems: Pick<SystemRepository, 'create' | 'get' | 'list' | 'update' | 'delete'>;
+  readonly accounts: Pick<AccountRepository, 'create' | 'get' | 'list' | 'update' | 'delete'>;
   readonly credentials: Pick<CredentialRepository, 'putCurrent' | 'getVersion' | 'listVersions'>;
   readonly passwordPolicies: Pick<PasswordPolicyRepository, 'create' | 'get' | 'getDefault' | 'list'>;
   readonly cipher: CredentialCipher;
@@ -63,7 +65,10 @@ const accountView = (account: AccountRecord) => ({
 });
 export type AccountView = ReturnType<typeof accountView>;
 
-const systemView = ({ tenantId: _tenant, ...system }: SystemRecord) => system;
+const systemView = ({ tenantId: _tenant, ...system }: SystemRecord) => ({
+  ...system,
+  accountCount: system.accountCount ?? 0,
+});
 export type SystemView = ReturnType<typeof systemView>;
 
 const policyView = ({ tenantId: _tenant, ...policy }: PasswordPolicyRecord) => policy;
@@ -141,6 +146,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         tags: [...new Set(input.tags)].sort(),
         description: input.description,
         passwordPolicyId: input.passwordPolicyId ?? null,
+        accountCount: 0,
         createdAt: nowIso(),
       };
       await systems.create(
@@ -169,6 +175,54 @@ export function createVaultService(deps: VaultServiceDeps) {
       authorize(context.principal, 'system:read');
       const result = await systems.list(context.principal.tenantId, filter, page.limit ?? 50, page.cursor);
       return { ...result, items: result.items.map(systemView) } satisfies Page<SystemView>;
+    },
+
+    /** Changes address, description or policy. Name, platform, workgroup and tags are fixed. */
+    async updateSystem(
+      context: RequestContext,
+      systemId: string,
+      input: UpdateSystemInput,
+    ): Promise<SystemView> {
+      authorize(context.principal, 'system:update');
+      const tenantId = context.principal.tenantId;
+      const system = await systems.get(tenantId, systemId);
+      if (!system) throw new NotFoundError('system');
+      if (input.passwordPolicyId)
+        await requirePolicy(tenantId, input.passwordPolicyId, ['body', 'passwordPolicyId']);
+      const updated: SystemRecord = {
+        ...system,
+        ...(input.hostname !== undefined ? { hostname: input.hostname } : {}),
+        ...(input.ipAddress !== undefined ? { ipAddress: input.ipAddress } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.passwordPolicyId !== undefined ? { passwordPolicyId: input.passwordPolicyId } : {}),
+      };
+      if (updated.hostname === null && updated.ipAddress === null) {
+        throw ValidationError.field(['body', 'hostname'], 'a system keeps a hostname or an ipAddress');
+      }
+      await systems.update(
+        updated,
+        auditOf(context, {
+          action: 'system.update',
+          target: { type: 'system', id: system.id, name: system.name },
+          details: { fields: Object.keys(input).sort().join(' ') },
+        }),
+      );
+      return systemView(updated);
+    },
+
+    /** Deletes a system that no longer has accounts (delete or move them first: 409 otherwise). */
+    async deleteSystem(context: RequestContext, systemId: string): Promise<void> {
+      authorize(context.principal, 'system:delete');
+      const system = await systems.get(context.principal.tenantId, systemId);
+      if (!system) throw new NotFoundError('system');
+      await systems.delete(
+        system,
+        auditOf(context, {
+          action: 'system.delete',
+          target: { type: 'system', id: system.id, name: system.name },
+          details: { platform: system.platform },
+        }),
+      );
     },
 
     async createAccount(context: RequestContext, input: CreateAccountInput): Promise<AccountView> {
@@ -207,6 +261,52 @@ export function createVaultService(deps: VaultServiceDeps) {
         }),
       );
       return accountView(account);
+    },
+
+    async updateAccount(
+      context: RequestContext,
+      accountId: string,
+      input: UpdateAccountInput,
+    ): Promise<AccountView> {
+      authorize(context.principal, 'account:update');
+      const tenantId = context.principal.tenantId;
+      const account = await requireAccount(tenantId, accountId);
+      if (input.passwordPolicyId)
+        await requirePolicy(tenantId, input.passwordPolicyId, ['body', 'passwordPolicyId']);
+      const updated: AccountRecord = {
+        ...account,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.apiEnabled !== undefined ? { apiEnabled: input.apiEnabled } : {}),
+        ...(input.passwordPolicyId !== undefined ? { passwordPolicyId: input.passwordPolicyId } : {}),
+        ...(input.rotation !== undefined ? { rotation: input.rotation } : {}),
+      };
+      await accounts.update(
+        updated,
+        auditOf(context, {
+          action: 'account.update',
+          target: { type: 'account', id: account.id, name: `${account.username}@${account.systemName}` },
+          details: {
+            fields: Object.keys(input).sort().join(' '),
+            apiEnabled: updated.apiEnabled,
+            rotationEnabled: updated.rotation.enabled,
+          },
+        }),
+      );
+      return accountView(updated);
+    },
+
+    /** Deletes the account with every stored credential version; the audit trail keeps the record. */
+    async deleteAccount(context: RequestContext, accountId: string): Promise<void> {
+      authorize(context.principal, 'account:delete');
+      const account = await requireAccount(context.principal.tenantId, accountId);
+      await accounts.delete(
+        account,
+        auditOf(context, {
+          action: 'account.delete',
+          target: { type: 'account', id: account.id, name: `${account.username}@${account.systemName}` },
+          details: { systemId: account.systemId, versions: account.latestVersion },
+        }),
+      );
     },
 
     async getAccount(context: RequestContext, accountId: string): Promise<AccountView> {

@@ -54,9 +54,10 @@ describe('authorization matrix: every role × every endpoint', () => {
         const allowed =
           endpoint.permission === null ||
           principal.roles.some((role) => permissionsOfRole[role].includes(endpoint.permission!));
-        const response = await harness.call(endpoint.method, endpoint.path(fixture), {
+        const target = endpoint.prepare ? await endpoint.prepare(harness, fixture) : fixture;
+        const response = await harness.call(endpoint.method, endpoint.path(target), {
           token: principal.token,
-          body: endpoint.body?.(fixture),
+          body: endpoint.body?.(target),
         });
         const ok = allowed ? response.status >= 200 && response.status < 300 : response.status === 403;
         if (!ok)

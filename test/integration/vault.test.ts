@@ -262,3 +262,96 @@ describe('password policies', () => {
     assert.equal(impossible.body.errors[0].field, 'rules.length');
   });
 });
+
+describe('changing and offboarding', () => {
+  it('updates accounts and systems, audited, within their fixed identity', async () => {
+    const token = tenant.adminToken;
+    const system = await createSystem(token, {
+      name: 'edit-me',
+      hostname: 'old.corp.example',
+      platform: 'linux',
+    });
+    const account = await createAccount(token, {
+      systemId: system.id,
+      username: 'svc-edit',
+      kind: 'service',
+    });
+    const changed = await harness.call('PATCH', `/v1/accounts/${account.id}`, {
+      token,
+      body: {
+        apiEnabled: true,
+        rotation: { enabled: true, rotateAfterRelease: true },
+        description: 'batch job',
+      },
+    });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body.apiEnabled, true);
+    assert.deepEqual(changed.body.rotation, { enabled: true, rotateAfterRelease: true });
+    const reread = await harness.call('GET', `/v1/accounts/${account.id}`, { token });
+    assert.equal(reread.body.description, 'batch job');
+
+    const moved = await harness.call('PATCH', `/v1/systems/${system.id}`, {
+      token,
+      body: { hostname: null, ipAddress: '10.1.2.3' },
+    });
+    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.body.hostname, null);
+    assert.equal(moved.body.ipAddress, '10.1.2.3');
+    assert.equal(moved.body.accountCount, 1);
+    const orphaned = await harness.call('PATCH', `/v1/systems/${system.id}`, {
+      token,
+      body: { ipAddress: null },
+    });
+    assert.equal(orphaned.status, 400);
+    const renamed = await harness.call('PATCH', `/v1/systems/${system.id}`, {
+      token,
+      body: { name: 'other' },
+    });
+    assert.equal(renamed.status, 400);
+    assert.equal(renamed.body.errors[0].field, 'name');
+
+    const events = await harness.call(
+      'GET',
+      `/v1/audit/events?targetId=${account.id}&action=account.update`,
+      { token },
+    );
+    assert.equal(events.body.items[0].details.fields, 'apiEnabled description rotation');
+  });
+
+  it('deletes an account with its credential versions, and a system only once it is empty', async () => {
+    const token = tenant.adminToken;
+    const system = await createSystem(token, {
+      name: 'decommissioned',
+      hostname: 'old.corp.example',
+      platform: 'linux',
+    });
+    const account = await createAccount(token, { systemId: system.id, username: 'app', kind: 'local' });
+    for (let i = 0; i < 3; i += 1) {
+      await harness.call('POST', `/v1/accounts/${account.id}/credential`, {
+        token,
+        body: { generate: true },
+      });
+    }
+    const refused = await harness.call('DELETE', `/v1/systems/${system.id}`, { token });
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.code, 'system-has-accounts');
+
+    const deleted = await harness.call('DELETE', `/v1/accounts/${account.id}`, { token });
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.equal((await harness.call('GET', `/v1/accounts/${account.id}`, { token })).status, 404);
+    const leftovers = (await harness.scanTable(harness.config.mainTable)).filter((item) =>
+      String(item.sk).startsWith(`CRED#${account.id}#`),
+    );
+    assert.deepEqual(leftovers, [], 'no ciphertext outlives its account');
+    const again = await createAccount(token, { systemId: system.id, username: 'app', kind: 'local' });
+    assert.notEqual(again.id, account.id, 'the user name is free again');
+    await harness.call('DELETE', `/v1/accounts/${again.id}`, { token });
+
+    const emptied = await harness.call('GET', `/v1/systems/${system.id}`, { token });
+    assert.equal(emptied.body.accountCount, 0);
+    assert.equal((await harness.call('DELETE', `/v1/systems/${system.id}`, { token })).status, 204);
+    assert.equal((await harness.call('GET', `/v1/systems/${system.id}`, { token })).status, 404);
+    const trail = await harness.call('GET', `/v1/audit/events?targetId=${account.id}`, { token });
+    assert.ok(trail.body.items.some((e: { action: string }) => e.action === 'account.delete'));
+  });
+});

@@ -19,7 +19,7 @@ export interface Fixture {
 
 export interface EndpointCase {
   readonly operationId: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** null: any authenticated principal. */
   readonly permission: Permission | null;
   /** Whether the path names an object of the tenant (isolation: another tenant gets 404). */
@@ -28,6 +28,8 @@ export interface EndpointCase {
   readonly writes: boolean;
   path(f: Fixture): string;
   body?(f: Fixture): unknown;
+  /** For destructive operations: a fixture whose target object is fresh for each call. */
+  prepare?(harness: Harness, f: Fixture): Promise<Fixture>;
   /** An invalid request and the field the problem must name. */
   readonly invalid?: { path?(f: Fixture): string; body?(f: Fixture): unknown; query?: string; field: string };
 }
@@ -202,6 +204,32 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     invalid: { path: () => '/v1/systems/acc_01JDQ4V6S5Y7R1B8K3M2N9P0QW', field: 'systemId' },
   },
   {
+    operationId: 'updateSystem',
+    method: 'PATCH',
+    permission: 'system:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/systems/${f.systemId}`,
+    body: () => ({ description: `changed ${uniqueSuffix()}` }),
+    invalid: { body: () => ({ ipAddress: '999.1.1.1' }), field: 'ipAddress' },
+  },
+  {
+    operationId: 'deleteSystem',
+    method: 'DELETE',
+    permission: 'system:delete',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/systems/${f.systemId}`,
+    prepare: async (harness, f) => {
+      const system = await harness.call<{ id: string }>('POST', '/v1/systems', {
+        token: f.tenant.adminToken,
+        body: { name: `doomed-${uniqueSuffix()}`, hostname: 'doomed.example', platform: 'linux' },
+      });
+      return { ...f, systemId: system.body.id };
+    },
+    invalid: { path: () => '/v1/systems/sys_', field: 'systemId' },
+  },
+  {
     operationId: 'createAccount',
     method: 'POST',
     permission: 'account:create',
@@ -231,6 +259,32 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     writes: false,
     path: (f) => `/v1/accounts/${f.accountId}`,
     invalid: { path: () => '/v1/accounts/123', field: 'accountId' },
+  },
+  {
+    operationId: 'updateAccount',
+    method: 'PATCH',
+    permission: 'account:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/accounts/${f.accountId}`,
+    body: () => ({ description: `changed ${uniqueSuffix()}` }),
+    invalid: { body: () => ({ username: 'renamed' }), field: 'username' },
+  },
+  {
+    operationId: 'deleteAccount',
+    method: 'DELETE',
+    permission: 'account:delete',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/accounts/${f.accountId}`,
+    prepare: async (harness, f) => {
+      const account = await harness.call<{ id: string }>('POST', '/v1/accounts', {
+        token: f.tenant.adminToken,
+        body: { systemId: f.systemId, username: `doomed-${uniqueSuffix()}`, kind: 'local' },
+      });
+      return { ...f, accountId: account.body.id };
+    },
+    invalid: { path: () => '/v1/accounts/acc_01JDQ4V6S5Y7R1B8K3M2N9P0Q', field: 'accountId' },
   },
   {
     operationId: 'setCredential',

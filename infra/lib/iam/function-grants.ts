@@ -118,6 +118,8 @@ export function grantVault(fn: StrongroomFunction, data: DataStack): void {
         'dynamodb:Query',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
+        // Offboarding: systems, accounts and their credential versions (in a transaction).
+        'dynamodb:DeleteItem',
         'dynamodb:ConditionCheckItem',
       ],
       // Accounts of a system are listed through gsi1.

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '@strongroom/shared/kernel/errors';
 import type {
   AccountRecord,
@@ -70,6 +70,49 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
         () => new ConflictError('system-name-taken', 'A system with this name already exists.'),
       ),
     get: (tenantId, systemId) => get<SystemRecord>(keys.system(tenantId, systemId)),
+    update: (system, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.system(system.tenantId, system.id),
+              UpdateExpression:
+                'SET hostname = :hostname, ipAddress = :ip, description = :description, passwordPolicyId = :policy',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: {
+                ':hostname': system.hostname,
+                ':ip': system.ipAddress,
+                ':description': system.description,
+                ':policy': system.passwordPolicyId,
+              },
+            },
+          },
+        ],
+        audit,
+        () => new NotFoundError('system'),
+      ),
+    delete: (system, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          {
+            Delete: {
+              TableName: table,
+              Key: keys.system(system.tenantId, system.id),
+              // The count moves in the same transactions that create and delete accounts, so no
+              // account can appear between this check and the delete.
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(accountCount) OR accountCount = :zero)',
+              ExpressionAttributeValues: { ':zero': 0 },
+            },
+          },
+          { Delete: { TableName: table, Key: keys.systemName(system.tenantId, system.name) } },
+        ],
+        audit,
+        () => new ConflictError('system-has-accounts', 'The system still has accounts; delete them first.'),
+      ),
     list(tenantId, filter, limit, cursor) {
       const { expression, names, values } = filterExpression({
         platform: filter.platform,
@@ -109,10 +152,12 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             accountId: account.id,
           }),
           {
-            ConditionCheck: {
+            Update: {
               TableName: table,
               Key: keys.system(account.tenantId, account.systemId),
+              UpdateExpression: 'ADD accountCount :one',
               ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':one': 1 },
             },
           },
         ],
@@ -122,6 +167,90 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             ? new NotFoundError('system')
             : new ConflictError('account-exists', 'The system already has an account with this user name.'),
       ),
+    update: (account, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.account(account.tenantId, account.id),
+              UpdateExpression:
+                'SET description = :description, apiEnabled = :api, passwordPolicyId = :policy, rotation = :rotation',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: {
+                ':description': account.description,
+                ':api': account.apiEnabled,
+                ':policy': account.passwordPolicyId,
+                ':rotation': account.rotation,
+              },
+            },
+          },
+        ],
+        audit,
+        () => new NotFoundError('account'),
+      ),
+    async delete(account, audit) {
+      const { tenantId, id: accountId } = account;
+      const versionKeys: { pk: string; sk: string }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': `CRED#${accountId}#` },
+            ProjectionExpression: 'pk, sk',
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        versionKeys.push(...((page.Items ?? []) as { pk: string; sk: string }[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      // A transaction holds 100 items: the newest versions go with the account (2 are the audit
+      // event and lane head, 3 the account, its name claim and the system's count). Older ones,
+      // unreachable once the account is gone, are deleted right after.
+      const inTransaction = versionKeys.slice(0, 95);
+      const afterwards = versionKeys.slice(95);
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Delete: {
+              TableName: table,
+              Key: keys.account(tenantId, accountId),
+              // Not while a credential is being written: that would orphan the new version.
+              ConditionExpression: 'attribute_exists(pk) AND latestVersion = :latest',
+              ExpressionAttributeValues: { ':latest': account.latestVersion },
+            },
+          },
+          {
+            Delete: { TableName: table, Key: keys.accountName(tenantId, account.systemId, account.username) },
+          },
+          {
+            Update: {
+              TableName: table,
+              Key: keys.system(tenantId, account.systemId),
+              UpdateExpression: 'ADD accountCount :minusOne',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':minusOne': -1 },
+            },
+          },
+          ...inTransaction.map((key): TransactItem => ({ Delete: { TableName: table, Key: key } })),
+        ],
+        audit,
+        () => new ConflictError('account-changed', 'The account changed while it was being deleted; retry.'),
+      );
+      for (let i = 0; i < afterwards.length; i += 10) {
+        await Promise.all(
+          afterwards
+            .slice(i, i + 10)
+            .map((key) => client.send(new DeleteCommand({ TableName: table, Key: key }))),
+        );
+      }
+      return { versionsDeleted: versionKeys.length };
+    },
     async get(tenantId, accountId) {
       const record = await get<AccountRecord & { usernameLower?: string }>(keys.account(tenantId, accountId));
       if (!record) return null;

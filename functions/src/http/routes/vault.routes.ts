@@ -11,6 +11,8 @@ import {
   platforms,
   retrieveCredentialBodySchema,
   setCredentialBodySchema,
+  updateAccountBodySchema,
+  updateSystemBodySchema,
 } from '@strongroom/shared/vault/vault.schemas';
 import type { ApiApp } from '../api-app.ts';
 import {
@@ -36,6 +38,7 @@ const systemSchema = z
     tags: z.array(z.string()).readonly(),
     description: z.string(),
     passwordPolicyId: z.string().nullable(),
+    accountCount: z.int(),
     createdAt: z.string(),
   })
   .openapi('System');
@@ -152,6 +155,44 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
 
   app.openapi(
     createRoute({
+      method: 'patch',
+      path: '/v1/systems/{systemId}',
+      operationId: 'updateSystem',
+      tags: ['Systems and accounts'],
+      summary: 'Change a system’s address, description or password policy',
+      description:
+        'Name, platform, workgroup and tags are fixed once accounts are onboarded (accounts carry copies for filtering).',
+      request: {
+        params: idParam('systemId', 'sys'),
+        body: jsonBody(named(updateSystemBodySchema, 'UpdateSystemRequest')),
+      },
+      responses: { 200: jsonResponse(systemSchema, 'The updated system.'), ...commonErrors },
+    }),
+    async (c) =>
+      c.json(
+        await vault().updateSystem(c.get('context'), c.req.valid('param').systemId, c.req.valid('json')),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/systems/{systemId}',
+      operationId: 'deleteSystem',
+      tags: ['Systems and accounts'],
+      summary: 'Delete a system that has no accounts left',
+      request: { params: idParam('systemId', 'sys') },
+      responses: { 204: { description: 'Deleted.' }, ...commonErrors, ...conflictError },
+    }),
+    async (c) => {
+      await vault().deleteSystem(c.get('context'), c.req.valid('param').systemId);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post',
       path: '/v1/accounts',
       operationId: 'createAccount',
@@ -193,6 +234,42 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
       responses: { 200: jsonResponse(accountSchema, 'The account.'), ...commonErrors },
     }),
     async (c) => c.json(await vault().getAccount(c.get('context'), c.req.valid('param').accountId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/accounts/{accountId}',
+      operationId: 'updateAccount',
+      tags: ['Systems and accounts'],
+      summary: 'Change an account’s description, API access, password policy or rotation settings',
+      request: {
+        params: accountParam,
+        body: jsonBody(named(updateAccountBodySchema, 'UpdateAccountRequest')),
+      },
+      responses: { 200: jsonResponse(accountSchema, 'The updated account.'), ...commonErrors },
+    }),
+    async (c) =>
+      c.json(
+        await vault().updateAccount(c.get('context'), c.req.valid('param').accountId, c.req.valid('json')),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/accounts/{accountId}',
+      operationId: 'deleteAccount',
+      tags: ['Systems and accounts'],
+      summary: 'Offboard an account and destroy its stored credential versions',
+      request: { params: accountParam },
+      responses: { 204: { description: 'Deleted.' }, ...commonErrors, ...conflictError },
+    }),
+    async (c) => {
+      await vault().deleteAccount(c.get('context'), c.req.valid('param').accountId);
+      return c.body(null, 204);
+    },
   );
 
   app.openapi(
