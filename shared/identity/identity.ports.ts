@@ -71,6 +71,8 @@ export interface UserRepository {
   get(tenantId: string, userId: string): Promise<UserRecord | null>;
   getByEmail(tenantId: string, email: string): Promise<UserRecord | null>;
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<UserRecord>>;
+  /** Replaces display name, direct roles and status, atomically with the audit event. */
+  update(user: UserRecord, audit: PendingAuditEvent): Promise<void>;
   recordFailedSignIn(
     user: UserRecord,
     update: { failedSignIns: number; lockedUntil: string | null },
@@ -93,6 +95,8 @@ export interface GroupRepository {
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<GroupRecord>>;
   /** Adds the user to the group (idempotent); returns false when already a member. */
   addMember(group: GroupRecord, user: UserRecord, audit: PendingAuditEvent): Promise<boolean>;
+  /** Removes the user from the group; false when the user was not a member. */
+  removeMember(group: GroupRecord, user: UserRecord, audit: PendingAuditEvent): Promise<boolean>;
 }
 
 export interface SessionRepository {

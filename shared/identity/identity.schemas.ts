@@ -56,6 +56,19 @@ export const createUserBodySchema = z
   })
   .strict();
 
+export const updateUserBodySchema = z
+  .object({
+    displayName: displayNameSchema.optional(),
+    roles: z.array(tenantRoleSchema).max(8).optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, {
+    path: ['displayName'],
+    message: 'give at least one field to change',
+  });
+export type UpdateUserInput = z.infer<typeof updateUserBodySchema>;
+
 export const createGroupBodySchema = z
   .object({
     name: displayNameSchema,

@@ -18,7 +18,13 @@ import type {
   UserRecord,
   UserRepository,
 } from './identity.ports.ts';
-import type { CreateGroupInput, CreateTenantInput, CreateUserInput, LoginInput } from './identity.schemas.ts';
+import type {
+  CreateGroupInput,
+  CreateTenantInput,
+  CreateUserInput,
+  LoginInput,
+  UpdateUserInput,
+} from './identity.schemas.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { authorize } from './policy.ts';
 import { type Principal, providerTenantId } from './principal.ts';
@@ -38,9 +44,12 @@ export interface IdentityServiceDeps {
   readonly tenants: Pick<TenantRepository, 'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm'>;
   readonly users: Pick<
     UserRepository,
-    'create' | 'get' | 'getByEmail' | 'list' | 'recordFailedSignIn' | 'recordSignIn'
+    'create' | 'get' | 'getByEmail' | 'list' | 'update' | 'recordFailedSignIn' | 'recordSignIn'
   >;
-  readonly groups: Pick<GroupRepository, 'create' | 'get' | 'getMany' | 'list' | 'addMember'>;
+  readonly groups: Pick<
+    GroupRepository,
+    'create' | 'get' | 'getMany' | 'list' | 'addMember' | 'removeMember'
+  >;
   readonly sessions: Pick<SessionRepository, 'getRefreshToken' | 'getSession' | 'rotate' | 'revoke'>;
   readonly tenantKeys: Pick<TenantKeyManager, 'createTenantKey' | 'scheduleKeyDeletion'>;
   readonly tokens: Pick<AccessTokenIssuer, 'issue'>;
@@ -450,6 +459,50 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       return userView(user);
     },
 
+    /**
+     * Changes a user's name, direct roles or status. Role changes and disabling take effect at the
+     * user's next refresh (a disabled user cannot refresh or sign in). Admins cannot disable
+     * themselves or drop their own tenant-admin role, so a tenant never locks itself out by accident.
+     */
+    async updateUser(context: RequestContext, userId: string, input: UpdateUserInput): Promise<UserView> {
+      authorize(context.principal, 'user:update');
+      const tenantId = context.principal.tenantId;
+      const user = await users.get(tenantId, userId);
+      if (!user) throw new NotFoundError('user');
+      const roles = input.roles ? [...new Set(input.roles)].sort() : user.roles;
+      const updated: UserRecord = {
+        ...user,
+        displayName: input.displayName ?? user.displayName,
+        roles,
+        status: input.status ?? user.status,
+      };
+      if (user.id === context.principal.subject) {
+        if (
+          updated.status !== 'active' ||
+          (user.roles.includes('tenant-admin') && !roles.includes('tenant-admin'))
+        ) {
+          throw new ConflictError(
+            'cannot-demote-self',
+            'You cannot disable yourself or drop your own tenant-admin role.',
+          );
+        }
+      }
+      await users.update(
+        updated,
+        auditOf(context, {
+          action: 'user.update',
+          target: { type: 'user', id: user.id, name: user.email },
+          details: {
+            fields: Object.keys(input).sort().join(' '),
+            rolesBefore: user.roles.join(' '),
+            rolesAfter: updated.roles.join(' '),
+            status: updated.status,
+          },
+        }),
+      );
+      return userView(updated);
+    },
+
     async createGroup(context: RequestContext, input: CreateGroupInput): Promise<GroupView> {
       authorize(context.principal, 'group:create');
       const group: GroupRecord = {
@@ -498,6 +551,26 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       );
       const updated = await users.get(tenantId, userId);
       return userView(updated ?? user);
+    },
+
+    /** Removing a member takes the group's roles away: audited as a role change of the user. */
+    async removeGroupMember(context: RequestContext, groupId: string, userId: string): Promise<UserView> {
+      authorize(context.principal, 'group:update');
+      const tenantId = context.principal.tenantId;
+      const [group, user] = await Promise.all([groups.get(tenantId, groupId), users.get(tenantId, userId)]);
+      if (!group) throw new NotFoundError('group');
+      if (!user) throw new NotFoundError('user');
+      const removed = await groups.removeMember(
+        group,
+        user,
+        auditOf(context, {
+          action: 'group.member.remove',
+          target: { type: 'user', id: user.id, name: user.email },
+          details: { groupId: group.id, groupName: group.name, revokedRoles: group.roles.join(' ') },
+        }),
+      );
+      if (!removed) throw new NotFoundError('group-membership');
+      return userView((await users.get(tenantId, userId)) ?? user);
     },
 
     async me(context: RequestContext) {

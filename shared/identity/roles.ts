@@ -16,6 +16,7 @@ export const permissions = [
   'tenant:create',
   'user:create',
   'user:read',
+  'user:update',
   'group:create',
   'group:read',
   'group:update',
@@ -47,6 +48,7 @@ export const permissionsOfRole: Record<Role, readonly Permission[]> = {
   'tenant-admin': [
     'user:create',
     'user:read',
+    'user:update',
     'group:create',
     'group:read',
     'group:update',

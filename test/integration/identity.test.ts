@@ -216,4 +216,67 @@ describe('tenants, users, groups and roles', () => {
       assert.ok(!('d' in key), 'no private key material');
     }
   });
+  it('changes roles and disables users, effective at the next refresh, and never lets an admin lock themselves out', async () => {
+    const password = 'lifecycle-passphrase-1';
+    const created = await harness.call('POST', '/v1/users', {
+      token: tenant.adminToken,
+      body: { email: 'lifecycle@example.test', displayName: 'Life Cycle', password, roles: ['requester'] },
+    });
+    const userId = created.body.id;
+    const pair = await login({ tenant: tenant.slug, email: 'lifecycle@example.test', password });
+    const promoted = await harness.call('PATCH', `/v1/users/${userId}`, {
+      token: tenant.adminToken,
+      body: { roles: ['auditor', 'requester'] },
+    });
+    assert.equal(promoted.status, 200, promoted.text);
+    const refreshed = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: pair.body.refreshToken },
+    });
+    const me = await harness.call('GET', '/v1/me', { token: refreshed.body.accessToken });
+    assert.deepEqual(me.body.roles, ['auditor', 'requester']);
+
+    const group = await harness.call('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: { name: 'Password admins', roles: ['password-admin'] },
+    });
+    await harness.call('PUT', `/v1/groups/${group.body.id}/members/${userId}`, { token: tenant.adminToken });
+    const removed = await harness.call('DELETE', `/v1/groups/${group.body.id}/members/${userId}`, {
+      token: tenant.adminToken,
+    });
+    assert.equal(removed.status, 200, removed.text);
+    assert.deepEqual(removed.body.groupIds, []);
+    const notMember = await harness.call('DELETE', `/v1/groups/${group.body.id}/members/${userId}`, {
+      token: tenant.adminToken,
+    });
+    assert.equal(notMember.status, 404);
+
+    const disabled = await harness.call('PATCH', `/v1/users/${userId}`, {
+      token: tenant.adminToken,
+      body: { status: 'disabled' },
+    });
+    assert.equal(disabled.body.status, 'disabled');
+    const blocked = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: refreshed.body.refreshToken },
+    });
+    assert.equal(blocked.status, 401);
+    assert.equal(
+      (await login({ tenant: tenant.slug, email: 'lifecycle@example.test', password })).status,
+      401,
+    );
+
+    const self = await harness.call('GET', '/v1/me', { token: tenant.adminToken });
+    for (const body of [{ status: 'disabled' }, { roles: ['auditor'] }]) {
+      const refused = await harness.call('PATCH', `/v1/users/${self.body.user.id}`, {
+        token: tenant.adminToken,
+        body,
+      });
+      assert.equal(refused.status, 409, refused.text);
+    }
+    const audit = await harness.call('GET', `/v1/audit/events?targetId=${userId}&limit=50`, {
+      token: tenant.adminToken,
+    });
+    const actions = audit.body.items.map((e: { action: string }) => e.action);
+    for (const action of ['user.update', 'group.member.add', 'group.member.remove'])
+      assert.ok(actions.includes(action), action);
+  });
 });

@@ -149,6 +149,16 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     invalid: { path: () => '/v1/users/usr_nope', field: 'userId' },
   },
   {
+    operationId: 'updateUser',
+    method: 'PATCH',
+    permission: 'user:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/users/${f.userId}`,
+    body: () => ({ displayName: `Renamed ${uniqueSuffix()}` }),
+    invalid: { body: () => ({ roles: ['provider-operator'] }), field: 'roles.0' },
+  },
+  {
     operationId: 'createGroup',
     method: 'POST',
     permission: 'group:create',
@@ -174,6 +184,22 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     writes: true,
     path: (f) => `/v1/groups/${f.groupId}/members/${f.userId}`,
     invalid: { path: (f) => `/v1/groups/${f.groupId}/members/nobody`, field: 'userId' },
+  },
+  {
+    operationId: 'removeGroupMember',
+    method: 'DELETE',
+    permission: 'group:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/groups/${f.groupId}/members/${f.userId}`,
+    prepare: async (harness, f) => {
+      // Make sure the membership exists (409 when an earlier call already added it).
+      await harness.call('PUT', `/v1/groups/${f.groupId}/members/${f.userId}`, {
+        token: f.tenant.adminToken,
+      });
+      return f;
+    },
+    invalid: { path: (f) => `/v1/groups/${f.groupId}/members/usr_x`, field: 'userId' },
   },
   {
     operationId: 'createSystem',

@@ -10,7 +10,7 @@ import type {
   UserRecord,
   UserRepository,
 } from '@strongroom/shared/identity/identity.ports';
-import { ConflictError, UnauthenticatedError } from '@strongroom/shared/kernel/errors';
+import { ConflictError, NotFoundError, UnauthenticatedError } from '@strongroom/shared/kernel/errors';
 import { type AuditedWriter, StateConditionFailed, type TransactItem } from './audited-writer.ts';
 import { keys, recordOf, tenantPartition, ttlOf } from './keys.ts';
 import { queryPage } from './query-page.ts';
@@ -116,6 +116,28 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
           ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': 'USER#' },
         },
         { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+      ),
+    update: (user, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.user(user.tenantId, user.id),
+              UpdateExpression: 'SET displayName = :name, #roles = :roles, #status = :status',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':name': user.displayName,
+                ':roles': user.roles,
+                ':status': user.status,
+              },
+            },
+          },
+        ],
+        audit,
+        () => new NotFoundError('user'),
       ),
     async recordFailedSignIn(user, update, audit) {
       await commitOrThrow(
@@ -254,6 +276,29 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
         ],
         audit,
         () => new ConflictError('already-member', 'The user is already a member of the group.'),
+      );
+      return true;
+    },
+    async removeMember(group, user, audit) {
+      const index = user.groupIds.indexOf(group.id);
+      if (index < 0) return false;
+      await commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.user(user.tenantId, user.id),
+              // By position, guarded by the value at that position: a concurrent change fails
+              // the condition instead of removing the wrong group.
+              UpdateExpression: `REMOVE groupIds[${index}]`,
+              ConditionExpression: `attribute_exists(pk) AND groupIds[${index}] = :groupId`,
+              ExpressionAttributeValues: { ':groupId': group.id },
+            },
+          },
+        ],
+        audit,
+        () => new ConflictError('membership-changed', 'The memberships changed concurrently; retry.'),
       );
       return true;
     },

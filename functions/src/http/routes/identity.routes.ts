@@ -5,6 +5,7 @@ import {
   createUserBodySchema,
   loginBodySchema,
   refreshBodySchema,
+  updateUserBodySchema,
 } from '@strongroom/shared/identity/identity.schemas';
 import { roles } from '@strongroom/shared/identity/roles';
 import type { ApiApp } from '../api-app.ts';
@@ -220,6 +221,28 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
 
   app.openapi(
     createRoute({
+      method: 'patch',
+      path: '/v1/users/{userId}',
+      operationId: 'updateUser',
+      tags: ['Users and groups'],
+      summary: 'Change a user’s name, direct roles or status (disable or re-enable)',
+      description:
+        'Effective at the user’s next token refresh; a disabled user can neither sign in nor refresh. Audited with the roles before and after.',
+      request: {
+        params: idParam('userId', 'usr'),
+        body: jsonBody(named(updateUserBodySchema, 'UpdateUserRequest')),
+      },
+      responses: { 200: jsonResponse(userSchema, 'The updated user.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) =>
+      c.json(
+        await identity().updateUser(c.get('context'), c.req.valid('param').userId, c.req.valid('json')),
+        200,
+      ),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post',
       path: '/v1/groups',
       operationId: 'createGroup',
@@ -264,6 +287,26 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
     async (c) => {
       const { groupId, userId } = c.req.valid('param');
       return c.json(await identity().addGroupMember(c.get('context'), groupId, userId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/groups/{groupId}/members/{userId}',
+      operationId: 'removeGroupMember',
+      tags: ['Users and groups'],
+      summary: 'Remove a user from a group (revokes the group’s roles; audited as a role change)',
+      request: { params: idParam('groupId', 'grp').extend(idParam('userId', 'usr').shape) },
+      responses: {
+        200: jsonResponse(userSchema, 'The user without the membership.'),
+        ...commonErrors,
+        ...conflictError,
+      },
+    }),
+    async (c) => {
+      const { groupId, userId } = c.req.valid('param');
+      return c.json(await identity().removeGroupMember(c.get('context'), groupId, userId), 200);
     },
   );
 }
