@@ -7,7 +7,8 @@ export interface TenantRecord {
   readonly id: string;
   readonly slug: string;
   readonly name: string;
-  readonly status: 'active' | 'suspended';
+  /** Only `active` tenants sign in or refresh; `offboarded` ones have their key scheduled for deletion. */
+  readonly status: 'active' | 'suspended' | 'offboarded';
   /** ARN of the tenant's own KMS key (null for the provider realm, which stores no credentials). */
   readonly keyArn: string | null;
   readonly createdAt: string;
@@ -62,6 +63,7 @@ export interface TenantRepository {
   createWithAdmin(tenant: TenantRecord, admin: UserRecord, audit: PendingAuditEvent): Promise<void>;
   get(tenantId: string): Promise<TenantRecord | null>;
   getBySlug(slug: string): Promise<TenantRecord | null>;
+  setStatus(tenant: TenantRecord, status: TenantRecord['status'], audit: PendingAuditEvent): Promise<void>;
   /** Creates the provider realm and its first operator if the realm does not exist yet. */
   ensureProviderRealm(realm: TenantRecord, operator: UserRecord, audit: PendingAuditEvent): Promise<boolean>;
 }

@@ -47,6 +47,17 @@ export const createTenantBodySchema = z
   })
   .strict();
 
+export const offboardTenantBodySchema = z
+  .object({
+    /** The tenant's slug, typed again: offboarding destroys every credential of the tenant. */
+    confirmSlug: z.string().min(1).max(40),
+    reason: z.string().trim().min(3, 'must say why (at least 3 characters)').max(500),
+    /** KMS waiting period before the tenant key (and with it every credential) is gone. */
+    pendingWindowDays: z.int().min(7).max(30).default(30),
+  })
+  .strict();
+export type OffboardTenantInput = z.infer<typeof offboardTenantBodySchema>;
+
 export const createUserBodySchema = z
   .object({
     email: emailSchema,

@@ -1,7 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type AuditActor, anonymousAuditOf, auditOf, type PendingAuditEvent } from '../audit/audit-event.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '../kernel/errors.ts';
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { Page } from '../kernel/page.ts';
 import type { AnonymousContext, RequestContext } from '../kernel/request-context.ts';
@@ -23,6 +29,7 @@ import type {
   CreateTenantInput,
   CreateUserInput,
   LoginInput,
+  OffboardTenantInput,
   UpdateUserInput,
 } from './identity.schemas.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -41,7 +48,10 @@ export interface SignInPolicy {
 export const defaultSignInPolicy: SignInPolicy = { maxFailures: 5, lockoutMinutes: 15, sessionHours: 12 };
 
 export interface IdentityServiceDeps {
-  readonly tenants: Pick<TenantRepository, 'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm'>;
+  readonly tenants: Pick<
+    TenantRepository,
+    'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm' | 'setStatus'
+  >;
   readonly users: Pick<
     UserRepository,
     'create' | 'get' | 'getByEmail' | 'list' | 'update' | 'recordFailedSignIn' | 'recordSignIn'
@@ -413,6 +423,46 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         throw error;
       }
       return tenantView(tenant);
+    },
+
+    /**
+     * Offboards a tenant: nobody of it signs in or refreshes any more (at once, audited in the
+     * tenant's own trail), then its KMS key is scheduled for deletion. When the waiting period
+     * ends every credential of the tenant is unrecoverable (crypto-shredding); until then an
+     * operator can still cancel the deletion in KMS. Calling it again re-schedules the deletion.
+     */
+    async offboardTenant(context: RequestContext, tenantId: string, input: OffboardTenantInput) {
+      authorize(context.principal, 'tenant:offboard');
+      const tenant = tenantId === providerTenantId ? null : await tenants.get(tenantId);
+      if (!tenant) throw new NotFoundError('tenant');
+      if (input.confirmSlug !== tenant.slug) {
+        throw ValidationError.field(['body', 'confirmSlug'], "must repeat the tenant's slug");
+      }
+      await tenants.setStatus(tenant, 'offboarded', {
+        ...auditOf(context, {
+          action: 'tenant.offboard',
+          target: { type: 'tenant', id: tenant.id, name: tenant.slug },
+          reason: input.reason,
+          details: { pendingWindowDays: input.pendingWindowDays },
+        }),
+        tenantId: tenant.id,
+      });
+      if (tenant.keyArn) {
+        try {
+          await tenantKeys.scheduleKeyDeletion(tenant.keyArn, input.pendingWindowDays);
+        } catch (cause) {
+          throw new AppError(
+            'unavailable',
+            'key-deletion-not-scheduled',
+            'The tenant is offboarded but its key deletion could not be scheduled; call again to retry.',
+            { cause },
+          );
+        }
+      }
+      const keyDeletionDate = new Date(
+        clock.now().getTime() + input.pendingWindowDays * 86_400_000,
+      ).toISOString();
+      return { tenant: tenantView({ ...tenant, status: 'offboarded' }), keyDeletionDate };
     },
 
     async createUser(context: RequestContext, input: CreateUserInput): Promise<UserView> {

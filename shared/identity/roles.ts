@@ -14,6 +14,7 @@ export const tenantRoleSchema = z.enum(tenantRoles);
 
 export const permissions = [
   'tenant:create',
+  'tenant:offboard',
   'user:create',
   'user:read',
   'user:update',
@@ -44,7 +45,7 @@ export type Permission = (typeof permissions)[number];
 const readInventory: Permission[] = ['system:read', 'account:read', 'password-policy:read'];
 
 export const permissionsOfRole: Record<Role, readonly Permission[]> = {
-  'provider-operator': ['tenant:create'],
+  'provider-operator': ['tenant:create', 'tenant:offboard'],
   'tenant-admin': [
     'user:create',
     'user:read',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHarness, type Harness, operator, type TestTenant } from '../support/api-harness.ts';
 
 let harness: Harness;
@@ -278,5 +279,45 @@ describe('tenants, users, groups and roles', () => {
     const actions = audit.body.items.map((e: { action: string }) => e.action);
     for (const action of ['user.update', 'group.member.add', 'group.member.remove'])
       assert.ok(actions.includes(action), action);
+  });
+  it('offboards a tenant: everyone is locked out and its KMS key is scheduled for deletion', async () => {
+    const doomed = await harness.newTenant('offboard');
+    const operatorToken = await harness.operatorToken();
+    const wrongSlug = await harness.call('POST', `/v1/tenants/${doomed.id}/offboard`, {
+      token: operatorToken,
+      body: { confirmSlug: 'not-it', reason: 'contract ended' },
+    });
+    assert.equal(wrongSlug.status, 400);
+    assert.equal(wrongSlug.body.errors[0].field, 'confirmSlug');
+    const byAdmin = await harness.call('POST', `/v1/tenants/${doomed.id}/offboard`, {
+      token: doomed.adminToken,
+      body: { confirmSlug: doomed.slug, reason: 'self-destruct' },
+    });
+    assert.equal(byAdmin.status, 403);
+
+    const offboarded = await harness.call('POST', `/v1/tenants/${doomed.id}/offboard`, {
+      token: operatorToken,
+      body: { confirmSlug: doomed.slug, reason: 'contract ended', pendingWindowDays: 7 },
+    });
+    assert.equal(offboarded.status, 200, offboarded.text);
+    assert.equal(offboarded.body.tenant.status, 'offboarded');
+    assert.equal(
+      (await login({ tenant: doomed.slug, email: doomed.adminEmail, password: doomed.adminPassword })).status,
+      401,
+    );
+
+    const { Item } = await harness.clients.dynamo.send(
+      new GetCommand({
+        TableName: harness.config.mainTable,
+        Key: { pk: `TENANT#${doomed.id}`, sk: 'TENANT' },
+      }),
+    );
+    const key = await harness.clients.kms.send(new DescribeKeyCommand({ KeyId: Item!.keyArn as string }));
+    assert.equal(key.KeyMetadata?.KeyState, 'PendingDeletion');
+    const trail = (await harness.scanTable(harness.config.auditTable)).filter(
+      (item) => item.tenantId === doomed.id && item.action === 'tenant.offboard',
+    );
+    assert.equal(trail.length, 1);
+    assert.equal(trail[0]!.reason, 'contract ended');
   });
 });

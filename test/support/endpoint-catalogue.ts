@@ -15,6 +15,8 @@ export interface Fixture {
   readonly policyId: string;
   readonly groupId: string;
   readonly userId: string;
+  /** A throw-away tenant for operations on whole tenants (offboarding). */
+  readonly spareTenant?: { readonly id: string; readonly slug: string };
 }
 
 export interface EndpointCase {
@@ -110,6 +112,23 @@ export const endpointCatalogue: readonly EndpointCase[] = [
         admin: { email: 'a@b.test', displayName: 'A', password: 'long-enough-pass' },
       }),
       field: 'slug',
+    },
+  },
+  {
+    operationId: 'offboardTenant',
+    method: 'POST',
+    permission: 'tenant:offboard',
+    namesObject: false,
+    writes: true,
+    path: (f) => `/v1/tenants/${f.spareTenant?.id ?? f.tenant.id}/offboard`,
+    body: (f) => ({ confirmSlug: f.spareTenant?.slug ?? f.tenant.slug, reason: 'authorization matrix' }),
+    prepare: async (harness, f) => {
+      const spare = await harness.newTenant('spare');
+      return { ...f, spareTenant: { id: spare.id, slug: spare.slug } };
+    },
+    invalid: {
+      body: () => ({ confirmSlug: 'x', reason: 'r', pendingWindowDays: 3 }),
+      field: 'pendingWindowDays',
     },
   },
   {

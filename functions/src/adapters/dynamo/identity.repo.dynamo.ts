@@ -81,6 +81,24 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
       const claim = await get<{ tenantId: string }>(keys.tenantSlug(slug));
       return claim ? get<TenantRecord>(keys.tenant(claim.tenantId)) : null;
     },
+    setStatus: (tenant, status, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.tenant(tenant.id),
+              UpdateExpression: 'SET #status = :status',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': status },
+            },
+          },
+        ],
+        audit,
+        () => new NotFoundError('tenant'),
+      ),
     async ensureProviderRealm(realm, operator, audit) {
       if (await get(keys.tenant(realm.id), true)) return false;
       try {

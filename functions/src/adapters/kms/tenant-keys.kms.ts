@@ -48,7 +48,11 @@ export function createKmsTenantKeyManager(kms: KMSClient, stage: string): Tenant
     },
     async scheduleKeyDeletion(keyArn, pendingWindowDays) {
       await kms.send(
-        new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: pendingWindowDays }),
+        // By key id: AWS takes either, moto 5.2 fails on an ARN here. The key is in our account.
+        new ScheduleKeyDeletionCommand({
+          KeyId: keyArn.split('/').pop(),
+          PendingWindowInDays: pendingWindowDays,
+        }),
       );
     },
   };

@@ -4,6 +4,7 @@ import {
   createTenantBodySchema,
   createUserBodySchema,
   loginBodySchema,
+  offboardTenantBodySchema,
   refreshBodySchema,
   updateUserBodySchema,
 } from '@strongroom/shared/identity/identity.schemas';
@@ -51,7 +52,7 @@ const tenantSchema = z
     id: z.string(),
     slug: z.string(),
     name: z.string(),
-    status: z.enum(['active', 'suspended']),
+    status: z.enum(['active', 'suspended', 'offboarded']),
     createdAt: z.string(),
   })
   .openapi('Tenant');
@@ -178,6 +179,35 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       responses: { 201: jsonResponse(tenantSchema, 'Created.'), ...commonErrors, ...conflictError },
     }),
     async (c) => c.json(await identity().createTenant(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tenants/{tenantId}/offboard',
+      operationId: 'offboardTenant',
+      tags: ['Tenants'],
+      summary:
+        'Offboard a tenant: lock everyone out and schedule its KMS key for deletion (provider operators only)',
+      description:
+        'Sign-in and refresh stop at once; after `pendingWindowDays` KMS deletes the tenant key and every credential of the tenant becomes unrecoverable (crypto-shredding). Requires the slug typed again in `confirmSlug`.',
+      request: {
+        params: idParam('tenantId', 'ten'),
+        body: jsonBody(named(offboardTenantBodySchema, 'OffboardTenantRequest')),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ tenant: tenantSchema, keyDeletionDate: z.string() }).openapi('TenantOffboarding'),
+          'Offboarded; the key deletion is scheduled.',
+        ),
+        ...commonErrors,
+      },
+    }),
+    async (c) =>
+      c.json(
+        await identity().offboardTenant(c.get('context'), c.req.valid('param').tenantId, c.req.valid('json')),
+        200,
+      ),
   );
 
   app.openapi(
