@@ -81,25 +81,21 @@ export const auditEventSchema = z.object({
 
 const maxUserAgent = 512;
 
-/** Builds the pending event for an authenticated caller's action. */
+/** Builds the pending event for an authenticated caller's action, in the caller's tenant. */
 export function auditOf(context: RequestContext, draft: AuditDraft): PendingAuditEvent {
   const { principal } = context;
-  return {
-    id: newId('auditEvent'),
-    tenantId: principal.tenantId,
-    actor: { type: principal.kind, id: principal.subject, name: principal.name },
-    sourceIp: context.sourceIp,
-    userAgent: context.userAgent.slice(0, maxUserAgent),
-    requestId: context.requestId,
-    action: draft.action,
-    target: draft.target,
-    outcome: draft.outcome ?? 'success',
-    reason: draft.reason ?? null,
-    details: draft.details ?? {},
-  };
+  return anonymousAuditOf(
+    context,
+    principal.tenantId,
+    { type: principal.kind, id: principal.subject, name: principal.name },
+    draft,
+  );
 }
 
-/** Builds the pending event for a caller who is not (yet) authenticated, e.g. a failed sign-in. */
+/**
+ * Builds the pending event for a given tenant and actor: a caller who is not (yet)
+ * authenticated, e.g. a failed sign-in, or an authenticated one acting on another tenant.
+ */
 export function anonymousAuditOf(
   context: AnonymousContext,
   tenantId: string,

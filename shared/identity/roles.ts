@@ -43,6 +43,21 @@ export const permissions = [
 export type Permission = (typeof permissions)[number];
 
 const readInventory: Permission[] = ['system:read', 'account:read', 'password-policy:read'];
+/** Onboarding, changing and offboarding systems and accounts, and their credentials. */
+const manageVault: Permission[] = [
+  'system:create',
+  'system:update',
+  'system:delete',
+  'account:create',
+  'account:update',
+  'account:delete',
+  ...readInventory,
+  'credential:set',
+  'credential:retrieve',
+  'credential:read-versions',
+  'password-policy:create',
+  'password:generate',
+];
 
 export const permissionsOfRole: Record<Role, readonly Permission[]> = {
   'provider-operator': ['tenant:create', 'tenant:offboard'],
@@ -53,36 +68,12 @@ export const permissionsOfRole: Record<Role, readonly Permission[]> = {
     'group:create',
     'group:read',
     'group:update',
-    'system:create',
-    'system:update',
-    'system:delete',
-    'account:create',
-    'account:update',
-    'account:delete',
-    ...readInventory,
-    'credential:set',
-    'credential:retrieve',
-    'credential:read-versions',
-    'password-policy:create',
-    'password:generate',
+    ...manageVault,
     'audit:read',
     'audit:export',
     'audit:verify',
   ],
-  'password-admin': [
-    'system:create',
-    'system:update',
-    'system:delete',
-    'account:create',
-    'account:update',
-    'account:delete',
-    ...readInventory,
-    'credential:set',
-    'credential:retrieve',
-    'credential:read-versions',
-    'password-policy:create',
-    'password:generate',
-  ],
+  'password-admin': [...manageVault],
   auditor: [
     ...readInventory,
     'user:read',
