@@ -60,7 +60,8 @@ const manageVault: Permission[] = [
 ];
 
 export const permissionsOfRole: Record<Role, readonly Permission[]> = {
-  'provider-operator': ['tenant:create', 'tenant:offboard'],
+  // Operators read and verify their own realm's trail (their tokens carry tenant "provider").
+  'provider-operator': ['tenant:create', 'tenant:offboard', 'audit:read', 'audit:export', 'audit:verify'],
   'tenant-admin': [
     'user:create',
     'user:read',
