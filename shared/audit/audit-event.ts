@@ -50,6 +50,9 @@ export interface PendingAuditEvent {
   readonly details: AuditDetails;
 }
 
+/** One event, or several appended atomically with one state change (each costs two transaction items). */
+export type AuditRecords = PendingAuditEvent | readonly PendingAuditEvent[];
+
 /** An event as stored: its place in a lane of the tenant's hash chain. */
 export interface AuditEvent extends PendingAuditEvent {
   readonly lane: number;

@@ -1,4 +1,4 @@
-import type { PendingAuditEvent } from '../audit/audit-event.ts';
+import type { AuditRecords, PendingAuditEvent } from '../audit/audit-event.ts';
 import type { Page } from '../kernel/page.ts';
 import type { Principal } from './principal.ts';
 import type { Role, TenantRole } from './roles.ts';
@@ -60,10 +60,10 @@ export interface RefreshTokenRecord {
 
 export interface TenantRepository {
   /** Creates the tenant with its first admin, atomically with the audit event. */
-  createWithAdmin(tenant: TenantRecord, admin: UserRecord, audit: PendingAuditEvent): Promise<void>;
+  createWithAdmin(tenant: TenantRecord, admin: UserRecord, audit: AuditRecords): Promise<void>;
   get(tenantId: string): Promise<TenantRecord | null>;
   getBySlug(slug: string): Promise<TenantRecord | null>;
-  setStatus(tenant: TenantRecord, status: TenantRecord['status'], audit: PendingAuditEvent): Promise<void>;
+  setStatus(tenant: TenantRecord, status: TenantRecord['status'], audit: AuditRecords): Promise<void>;
   /** Creates the provider realm and its first operator if the realm does not exist yet. */
   ensureProviderRealm(realm: TenantRecord, operator: UserRecord, audit: PendingAuditEvent): Promise<boolean>;
 }

@@ -406,15 +406,14 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         keyArn,
         createdAt,
       };
-      // The first event of the new tenant's own trail records who created it.
-      const audit = {
-        ...auditOf(context, {
-          action: 'tenant.create',
-          target: { type: 'tenant', id: tenantId, name: input.slug },
-          details: { adminUserId: admin.id, adminEmail: admin.email },
-        }),
-        tenantId,
+      // The first event of the new tenant's own trail records who created it; the same event
+      // goes into the operator's realm, so the provider's trail shows every tenant it created.
+      const draft = {
+        action: 'tenant.create',
+        target: { type: 'tenant', id: tenantId, name: input.slug },
+        details: { adminUserId: admin.id, adminEmail: admin.email },
       };
+      const audit = [{ ...auditOf(context, draft), tenantId }, auditOf(context, draft)];
       try {
         await tenants.createWithAdmin(tenant, admin, audit);
       } catch (error) {
@@ -438,15 +437,17 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       if (input.confirmSlug !== tenant.slug) {
         throw ValidationError.field(['body', 'confirmSlug'], "must repeat the tenant's slug");
       }
-      await tenants.setStatus(tenant, 'offboarded', {
-        ...auditOf(context, {
-          action: 'tenant.offboard',
-          target: { type: 'tenant', id: tenant.id, name: tenant.slug },
-          reason: input.reason,
-          details: { pendingWindowDays: input.pendingWindowDays },
-        }),
-        tenantId: tenant.id,
-      });
+      const draft = {
+        action: 'tenant.offboard',
+        target: { type: 'tenant', id: tenant.id, name: tenant.slug },
+        reason: input.reason,
+        details: { pendingWindowDays: input.pendingWindowDays },
+      };
+      // In the tenant's trail and in the operator's realm, atomically with the status change.
+      await tenants.setStatus(tenant, 'offboarded', [
+        { ...auditOf(context, draft), tenantId: tenant.id },
+        auditOf(context, draft),
+      ]);
       if (tenant.keyArn) {
         try {
           await tenantKeys.scheduleKeyDeletion(tenant.keyArn, input.pendingWindowDays);

@@ -319,5 +319,17 @@ describe('tenants, users, groups and roles', () => {
     );
     assert.equal(trail.length, 1);
     assert.equal(trail[0]!.reason, 'contract ended');
+    for (const action of ['tenant.create', 'tenant.offboard']) {
+      const providerTrail = await harness.call(
+        'GET',
+        `/v1/audit/events?action=${action}&targetId=${doomed.id}`,
+        {
+          token: operatorToken,
+        },
+      );
+      assert.equal(providerTrail.status, 200, providerTrail.text);
+      assert.equal(providerTrail.body.items.length, 1, `${action} in the provider's trail`);
+      assert.equal(providerTrail.body.items[0].tenantId, 'provider');
+    }
   });
 });

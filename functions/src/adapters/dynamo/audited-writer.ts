@@ -6,7 +6,7 @@ import {
   hashOfEvent,
   type LaneHead,
 } from '@strongroom/shared/audit/audit-chain';
-import type { AuditEvent, PendingAuditEvent } from '@strongroom/shared/audit/audit-event';
+import type { AuditEvent, AuditRecords, PendingAuditEvent } from '@strongroom/shared/audit/audit-event';
 import type { Clock } from '@strongroom/shared/kernel/clock';
 import { AuditUnavailableError } from '@strongroom/shared/kernel/errors';
 import { auditKeys } from './keys.ts';
@@ -37,11 +37,13 @@ export interface AuditedWriterOptions {
 
 export interface AuditedWriter {
   /**
-   * Writes `state` and appends `event` to its tenant's audit chain in ONE DynamoDB transaction:
-   * either both happen or neither does. A failed state condition throws `StateConditionFailed`;
-   * any other failure throws `AuditUnavailableError` (fail closed: nothing was changed).
+   * Writes `state` and appends `audit` to its tenant's audit chain in ONE DynamoDB transaction:
+   * either both happen or neither does. Several events (e.g. one in a tenant's trail and one in
+   * the provider's, for an operator's action on a tenant) are appended in the same transaction.
+   * A failed state condition throws `StateConditionFailed`; any other failure throws
+   * `AuditUnavailableError` (fail closed: nothing was changed). Returns the first event.
    */
-  commit(state: readonly TransactItem[], event: PendingAuditEvent): Promise<AuditEvent>;
+  commit(state: readonly TransactItem[], audit: AuditRecords): Promise<AuditEvent>;
 }
 
 /**
@@ -95,79 +97,99 @@ export function createAuditedWriter(options: AuditedWriterOptions): AuditedWrite
     if (heads.size > headCacheSize) heads.delete(heads.keys().next().value as string);
   }
 
-  return {
-    async commit(state, pending) {
-      const tenantId = pending.tenantId;
-      let lastError: unknown;
-      for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        const lane = pickLane(tenantId, attempt);
-        const release = claim(tenantId, lane);
-        try {
-          let head = heads.get(`${tenantId}#${lane}`);
-          try {
-            head ??= await readHead(tenantId, lane);
-          } catch (error) {
-            throw new AuditUnavailableError(error);
-          }
-          const now = clock.now().toISOString();
-          const unhashed = {
-            ...pending,
-            lane,
-            seq: head.seq + 1,
-            time: now > head.time ? now : head.time,
-            prevHash: head.hash,
-          };
-          const event: AuditEvent = { ...unhashed, hash: hashOfEvent(unhashed) };
-          const laneKey = auditKeys.lane(tenantId, lane);
-          const eventItem: TransactItem = {
+  /** The event and lane-head writes that append `pending` to the head of one of its lanes. */
+  function append(pending: PendingAuditEvent, lane: number, head: LaneHead) {
+    const tenantId = pending.tenantId;
+    const now = clock.now().toISOString();
+    const unhashed = {
+      ...pending,
+      lane,
+      seq: head.seq + 1,
+      time: now > head.time ? now : head.time,
+      prevHash: head.hash,
+    };
+    const event: AuditEvent = { ...unhashed, hash: hashOfEvent(unhashed) };
+    const eventItem: TransactItem = {
+      Put: {
+        TableName: auditTable,
+        Item: {
+          pk: auditKeys.lane(tenantId, lane),
+          sk: auditKeys.eventSortKey(event.time, event.seq),
+          gsi1pk: auditKeys.byActor(tenantId, event.actor.id),
+          gsi1sk: `${event.time}#${event.id}`,
+          gsi2pk: auditKeys.byTarget(tenantId, event.target.id),
+          gsi2sk: `${event.time}#${event.id}`,
+          ...event,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    const headItem: TransactItem =
+      head.seq === 0
+        ? {
             Put: {
               TableName: auditTable,
-              Item: {
-                pk: laneKey,
-                sk: auditKeys.eventSortKey(event.time, event.seq),
-                gsi1pk: auditKeys.byActor(tenantId, event.actor.id),
-                gsi1sk: `${event.time}#${event.id}`,
-                gsi2pk: auditKeys.byTarget(tenantId, event.target.id),
-                gsi2sk: `${event.time}#${event.id}`,
-                ...event,
-              },
+              Item: { ...auditKeys.head(tenantId, lane), seq: event.seq, hash: event.hash, time: event.time },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
+          }
+        : {
+            Update: {
+              TableName: auditTable,
+              Key: auditKeys.head(tenantId, lane),
+              UpdateExpression: 'SET seq = :seq, #hash = :hash, #time = :time',
+              ConditionExpression: 'seq = :expected',
+              ExpressionAttributeNames: { '#hash': 'hash', '#time': 'time' },
+              ExpressionAttributeValues: {
+                ':seq': event.seq,
+                ':hash': event.hash,
+                ':time': event.time,
+                ':expected': head.seq,
+              },
+            },
           };
-          const headItem: TransactItem =
-            head.seq === 0
-              ? {
-                  Put: {
-                    TableName: auditTable,
-                    Item: {
-                      ...auditKeys.head(tenantId, lane),
-                      seq: event.seq,
-                      hash: event.hash,
-                      time: event.time,
-                    },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                }
-              : {
-                  Update: {
-                    TableName: auditTable,
-                    Key: auditKeys.head(tenantId, lane),
-                    UpdateExpression: 'SET seq = :seq, #hash = :hash, #time = :time',
-                    ConditionExpression: 'seq = :expected',
-                    ExpressionAttributeNames: { '#hash': 'hash', '#time': 'time' },
-                    ExpressionAttributeValues: {
-                      ':seq': event.seq,
-                      ':hash': event.hash,
-                      ':time': event.time,
-                      ':expected': head.seq,
-                    },
-                  },
-                };
+    return { event, items: [eventItem, headItem] };
+  }
+
+  return {
+    async commit(state, audit) {
+      const pendings = Array.isArray(audit)
+        ? (audit as readonly PendingAuditEvent[])
+        : [audit as PendingAuditEvent];
+      if (pendings.length === 0) throw new Error('an audited write needs at least one event');
+      let lastError: unknown;
+      for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const releases: (() => void)[] = [];
+        const lanes: { tenantId: string; lane: number }[] = [];
+        try {
+          const appends: ReturnType<typeof append>[] = [];
+          for (const pending of pendings) {
+            const tenantId = pending.tenantId;
+            const lane = pickLane(tenantId, attempt);
+            releases.push(claim(tenantId, lane));
+            lanes.push({ tenantId, lane });
+            let head = heads.get(`${tenantId}#${lane}`);
+            try {
+              head ??= await readHead(tenantId, lane);
+            } catch (error) {
+              throw new AuditUnavailableError(error);
+            }
+            appends.push(append(pending, lane, head));
+          }
           try {
-            await client.send(new TransactWriteCommand({ TransactItems: [...state, eventItem, headItem] }));
-            remember(tenantId, { lane, seq: event.seq, hash: event.hash, time: event.time });
-            preferredLane = lane;
-            return event;
+            await client.send(
+              new TransactWriteCommand({ TransactItems: [...state, ...appends.flatMap((a) => a.items)] }),
+            );
+            for (const { event } of appends) {
+              remember(event.tenantId, {
+                lane: event.lane,
+                seq: event.seq,
+                hash: event.hash,
+                time: event.time,
+              });
+            }
+            preferredLane = appends[0]!.event.lane;
+            return appends[0]!.event;
           } catch (error) {
             const reasons = cancellationReasons(error);
             const failedState = reasons.slice(0, state.length).indexOf('ConditionalCheckFailed');
@@ -176,14 +198,14 @@ export function createAuditedWriter(options: AuditedWriterOptions): AuditedWrite
             const conflicted =
               reasons.includes('TransactionConflict') || isName(error, 'TransactionConflictException');
             if (laneMoved || conflicted) {
-              heads.delete(`${tenantId}#${lane}`);
+              for (const { tenantId, lane } of lanes) heads.delete(`${tenantId}#${lane}`);
               lastError = error;
               continue;
             }
             throw new AuditUnavailableError(error);
           }
         } finally {
-          release();
+          for (const release of releases) release();
         }
       }
       throw new AuditUnavailableError(lastError);
