@@ -10,8 +10,9 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 
 const keyType = 'ssh-ed25519';
 const magic = Buffer.from('openssh-key-v1\0', 'latin1');
-const armourBegin = '-----BEGIN OPENSSH PRIVATE KEY-----';
-const armourEnd = '-----END OPENSSH PRIVATE KEY-----';
+const armourLabel = 'OPENSSH PRIVATE KEY';
+const armourBegin = `-----BEGIN ${armourLabel}-----`;
+const armourEnd = `-----END ${armourLabel}-----`;
 
 export interface SshKeyPair {
   /** `ssh-ed25519 AAAA… comment`, ready for `authorized_keys`. */
