@@ -15,6 +15,7 @@ import type {
 } from '@aws-sdk/client-kms';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import type { CredentialBinding, CredentialCipher } from '@strongroom/shared/vault/vault.ports';
+import { retryWhileTagsPropagate } from './tag-propagation.ts';
 
 /**
  * Envelope encryption of credentials with the AWS Encryption SDK.
@@ -48,18 +49,22 @@ const maxKeyrings = 1_000;
 export function createKmsCredentialCipher(options: CipherOptions): CredentialCipher {
   const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
   const kmsForSdk = {
-    generateDataKey: (input: GenerateDataKeyCommandInput) => {
-      options.onKmsCall?.('GenerateDataKey');
-      return options.kms.send(new GenerateDataKeyCommand(input));
-    },
-    encrypt: (input: EncryptCommandInput) => {
-      options.onKmsCall?.('Encrypt');
-      return options.kms.send(new EncryptCommand(input));
-    },
-    decrypt: (input: DecryptCommandInput) => {
-      options.onKmsCall?.('Decrypt');
-      return options.kms.send(new DecryptCommand(input));
-    },
+    // A tenant's first credential may be written seconds after its key was created.
+    generateDataKey: (input: GenerateDataKeyCommandInput) =>
+      retryWhileTagsPropagate(() => {
+        options.onKmsCall?.('GenerateDataKey');
+        return options.kms.send(new GenerateDataKeyCommand(input));
+      }),
+    encrypt: (input: EncryptCommandInput) =>
+      retryWhileTagsPropagate(() => {
+        options.onKmsCall?.('Encrypt');
+        return options.kms.send(new EncryptCommand(input));
+      }),
+    decrypt: (input: DecryptCommandInput) =>
+      retryWhileTagsPropagate(() => {
+        options.onKmsCall?.('Decrypt');
+        return options.kms.send(new DecryptCommand(input));
+      }),
   };
   const cache = options.cache
     ? getLocalCryptographicMaterialsCache<NodeAlgorithmSuite>(options.cache.capacity)

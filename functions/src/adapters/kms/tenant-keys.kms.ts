@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/client-kms';
 import type { TenantKeyManager } from '@strongroom/shared/identity/identity.ports';
 import { tenantKeyAliasPrefix } from '@strongroom/shared/platform/resources';
+import { retryWhileTagsPropagate } from './tag-propagation.ts';
 
 /**
  * One symmetric KMS key per tenant, tagged so that IAM can scope every grant to tenant-data keys
@@ -29,22 +29,13 @@ export function createKmsTenantKeyManager(kms: KMSClient, stage: string): Tenant
       );
       const keyArn = KeyMetadata?.Arn;
       if (!keyArn) throw new Error('KMS CreateKey returned no key ARN');
-      // IAM evaluates the new key's tags (aws:ResourceTag) with a short propagation delay, so the
-      // alias call right after CreateKey can be refused at first: retry with backoff (≈ 6 s in all).
+      // Right after CreateKey, IAM may not see the new key's tags yet.
       const alias = new CreateAliasCommand({
         AliasName: `${tenantKeyAliasPrefix}${stage}-${tenantId.toLowerCase()}`,
         TargetKeyId: keyArn,
       });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await kms.send(alias);
-          return keyArn;
-        } catch (error) {
-          const denied = (error as { name?: string }).name === 'AccessDeniedException';
-          if (!denied || attempt >= 5) throw error;
-          await sleep(200 * 2 ** attempt);
-        }
-      }
+      await retryWhileTagsPropagate(() => kms.send(alias));
+      return keyArn;
     },
     async scheduleKeyDeletion(keyArn, pendingWindowDays) {
       await kms.send(
