@@ -73,8 +73,12 @@ export interface UserRepository {
   get(tenantId: string, userId: string): Promise<UserRecord | null>;
   getByEmail(tenantId: string, email: string): Promise<UserRecord | null>;
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<UserRecord>>;
-  /** Replaces display name, direct roles and status, atomically with the audit event. */
-  update(user: UserRecord, audit: PendingAuditEvent): Promise<void>;
+  /** Replaces display name, direct roles, status and password hash (with lockout state), audited. */
+  update(
+    user: UserRecord,
+    audit: PendingAuditEvent,
+    options?: { readonly passwordReset?: boolean },
+  ): Promise<void>;
   recordFailedSignIn(
     user: UserRecord,
     update: { failedSignIns: number; lockedUntil: string | null },

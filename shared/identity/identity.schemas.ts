@@ -72,6 +72,8 @@ export const updateUserBodySchema = z
     displayName: displayNameSchema.optional(),
     roles: z.array(tenantRoleSchema).max(8).optional(),
     status: z.enum(['active', 'disabled']).optional(),
+    /** A new sign-in password set by an admin (for a user who forgot theirs); also lifts a lockout. */
+    password: userPasswordSchema.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, {

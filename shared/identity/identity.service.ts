@@ -526,6 +526,9 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         displayName: input.displayName ?? user.displayName,
         roles,
         status: input.status ?? user.status,
+        ...(input.password !== undefined
+          ? { passwordHash: await hasher.hash(input.password), failedSignIns: 0, lockedUntil: null }
+          : {}),
       };
       if (user.id === context.principal.subject) {
         if (
@@ -548,8 +551,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
             rolesBefore: user.roles.join(' '),
             rolesAfter: updated.roles.join(' '),
             status: updated.status,
+            passwordReset: input.password !== undefined,
           },
         }),
+        { passwordReset: input.password !== undefined },
       );
       return userView(updated);
     },

@@ -128,6 +128,21 @@ describe('sign-in, tokens and sessions', () => {
     assert.ok(
       events.body.items.some((e: { details: { lockedNow: boolean } }) => e.details.lockedNow === true),
     );
+
+    // An admin sets a new password: the lock is lifted and the new password works at once.
+    const reset = await harness.call('PATCH', `/v1/users/${user.id}`, {
+      token: tenant.adminToken,
+      body: { password: 'a-brand-new-passphrase' },
+    });
+    assert.equal(reset.status, 200, reset.text);
+    assert.equal(reset.body.lockedUntil, null);
+    assert.ok(!reset.text.includes('a-brand-new-passphrase'));
+    const back = await login({ tenant: tenant.slug, email: user.email, password: 'a-brand-new-passphrase' });
+    assert.equal(back.status, 200, back.text);
+    const resetEvent = await harness.call('GET', `/v1/audit/events?targetId=${user.id}&action=user.update`, {
+      token: tenant.adminToken,
+    });
+    assert.equal(resetEvent.body.items[0].details.passwordReset, true);
   });
 });
 

@@ -135,7 +135,7 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
         },
         { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
       ),
-    update: (user, audit) =>
+    update: (user, audit, options = {}) =>
       commitOrThrow(
         writer,
         [
@@ -143,13 +143,20 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
             Update: {
               TableName: table,
               Key: keys.user(user.tenantId, user.id),
-              UpdateExpression: 'SET displayName = :name, #roles = :roles, #status = :status',
+              // The sign-in fields are written only on a password reset, so an ordinary edit
+              // never overwrites a failure count that concurrent sign-ins are moving.
+              UpdateExpression: `SET displayName = :name, #roles = :roles, #status = :status${
+                options.passwordReset
+                  ? ', passwordHash = :hash, failedSignIns = :zero, lockedUntil = :null'
+                  : ''
+              }`,
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
               ExpressionAttributeValues: {
                 ':name': user.displayName,
                 ':roles': user.roles,
                 ':status': user.status,
+                ...(options.passwordReset ? { ':hash': user.passwordHash, ':zero': 0, ':null': null } : {}),
               },
             },
           },

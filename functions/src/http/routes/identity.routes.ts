@@ -255,7 +255,7 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       path: '/v1/users/{userId}',
       operationId: 'updateUser',
       tags: ['Users and groups'],
-      summary: 'Change a user’s name, direct roles or status (disable or re-enable)',
+      summary: 'Change a user’s name, direct roles, status (disable or re-enable) or sign-in password',
       description:
         'Effective at the user’s next token refresh; a disabled user can neither sign in nor refresh. Audited with the roles before and after.',
       request: {
