@@ -66,6 +66,7 @@ const expectedGrants: Record<ApiFunctionId, string[]> = {
     'Allow dynamodb:GetItem on main-table',
     'Allow dynamodb:PutItem on main-table',
     'Allow dynamodb:Query on main-table',
+    'Allow dynamodb:Query on main-table/index/gsi1',
     'Allow dynamodb:UpdateItem on main-table',
     ...auditAppend,
     'Allow kms:Encrypt on platform-key if kms:EncryptionContext:strongroom:purpose',

@@ -63,6 +63,8 @@ export interface TenantRepository {
   createWithAdmin(tenant: TenantRecord, admin: UserRecord, audit: AuditRecords): Promise<void>;
   get(tenantId: string): Promise<TenantRecord | null>;
   getBySlug(slug: string): Promise<TenantRecord | null>;
+  /** Every customer tenant (not the provider realm), by id. */
+  list(limit: number, cursor?: string): Promise<Page<TenantRecord>>;
   setStatus(tenant: TenantRecord, status: TenantRecord['status'], audit: AuditRecords): Promise<void>;
   /** Creates the provider realm and its first operator if the realm does not exist yet. */
   ensureProviderRealm(realm: TenantRecord, operator: UserRecord, audit: PendingAuditEvent): Promise<boolean>;

@@ -50,7 +50,7 @@ export const defaultSignInPolicy: SignInPolicy = { maxFailures: 5, lockoutMinute
 export interface IdentityServiceDeps {
   readonly tenants: Pick<
     TenantRepository,
-    'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm' | 'setStatus'
+    'createWithAdmin' | 'get' | 'getBySlug' | 'ensureProviderRealm' | 'setStatus' | 'list'
   >;
   readonly users: Pick<
     UserRepository,
@@ -464,6 +464,15 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         clock.now().getTime() + input.pendingWindowDays * 86_400_000,
       ).toISOString();
       return { tenant: tenantView({ ...tenant, status: 'offboarded' }), keyDeletionDate };
+    },
+
+    async listTenants(
+      context: RequestContext,
+      page: { limit?: number; cursor?: string },
+    ): Promise<Page<TenantView>> {
+      authorize(context.principal, 'tenant:read');
+      const result = await tenants.list(page.limit ?? 50, page.cursor);
+      return { ...result, items: result.items.map(tenantView) };
     },
 
     async createUser(context: RequestContext, input: CreateUserInput): Promise<UserView> {

@@ -15,6 +15,7 @@ export const tenantRoleSchema = z.enum(tenantRoles);
 export const permissions = [
   'tenant:create',
   'tenant:offboard',
+  'tenant:read',
   'user:create',
   'user:read',
   'user:update',
@@ -61,7 +62,14 @@ const manageVault: Permission[] = [
 
 export const permissionsOfRole: Record<Role, readonly Permission[]> = {
   // Operators read and verify their own realm's trail (their tokens carry tenant "provider").
-  'provider-operator': ['tenant:create', 'tenant:offboard', 'audit:read', 'audit:export', 'audit:verify'],
+  'provider-operator': [
+    'tenant:create',
+    'tenant:read',
+    'tenant:offboard',
+    'audit:read',
+    'audit:export',
+    'audit:verify',
+  ],
   'tenant-admin': [
     'user:create',
     'user:read',

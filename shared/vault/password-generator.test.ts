@@ -25,6 +25,12 @@ const rulesArbitrary = fc
     allowedSymbols: fc.constantFrom(defaultSymbols, '!@#', '-_.', '%'),
   })
   .filter((r) => r.lower || r.upper || r.digits)
+  // Minimums that do not fit the length are refused by the schema (tested separately).
+  .filter(
+    (r) =>
+      [r.lower, r.upper, r.digits, r.symbols].reduce((sum, on, i) => sum + (on ? r.mins[i]! : 0), 0) <=
+      r.length,
+  )
   .map((r) => {
     const flags = [r.lower, r.upper, r.digits, r.symbols];
     const cls = (i: number) => ({ allowed: flags[i]!, min: flags[i] ? r.mins[i]! : 0 });

@@ -147,6 +147,23 @@ describe('sign-in, tokens and sessions', () => {
 });
 
 describe('tenants, users, groups and roles', () => {
+  it('lets provider operators list tenants, without the provider realm', async () => {
+    const operatorToken = await harness.operatorToken();
+    const seen: { id: string; slug: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await harness.call('GET', `/v1/tenants?limit=50${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: operatorToken,
+      });
+      assert.equal(page.status, 200, page.text);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.ok(seen.some((t) => t.id === tenant.id && t.slug === tenant.slug));
+    assert.ok(!seen.some((t) => t.id === 'provider'));
+    assert.equal((await harness.call('GET', '/v1/tenants', { token: tenant.adminToken })).status, 403);
+  });
+
   it('lets only provider operators create tenants, with a unique slug', async () => {
     const byAdmin = await harness.call('POST', '/v1/tenants', {
       token: tenant.adminToken,

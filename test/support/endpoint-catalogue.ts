@@ -115,6 +115,15 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     },
   },
   {
+    operationId: 'listTenants',
+    method: 'GET',
+    permission: 'tenant:read',
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/tenants',
+    invalid: { query: 'limit=1000', field: 'limit' },
+  },
+  {
     operationId: 'offboardTenant',
     method: 'POST',
     permission: 'tenant:offboard',

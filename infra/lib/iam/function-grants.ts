@@ -90,6 +90,8 @@ export function grantIdentity(fn: StrongroomFunction, data: DataStack): void {
         'dynamodb:UpdateItem',
         'dynamodb:ConditionCheckItem',
       ],
+      // Operators list tenants through gsi1 (gsi1pk = TENANTS).
+      queriedIndexes: ['gsi1'],
     }),
     ...tableAccessStatements({
       sid: 'AuditTableAppend',

@@ -10,6 +10,7 @@ import type {
   UserRecord,
   UserRepository,
 } from '@strongroom/shared/identity/identity.ports';
+import { providerTenantId } from '@strongroom/shared/identity/principal';
 import { ConflictError, NotFoundError, UnauthenticatedError } from '@strongroom/shared/kernel/errors';
 import { type AuditedWriter, StateConditionFailed, type TransactItem } from './audited-writer.ts';
 import { keys, recordOf, tenantPartition, ttlOf } from './keys.ts';
@@ -77,6 +78,19 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
       );
     },
     get: (tenantId) => get<TenantRecord>(keys.tenant(tenantId)),
+    list: (limit, cursor) =>
+      queryPage<TenantRecord>(
+        client,
+        {
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :all',
+          FilterExpression: 'id <> :provider',
+          ExpressionAttributeValues: { ':all': 'TENANTS', ':provider': providerTenantId },
+        },
+        // Tenant records live outside tenant partitions: cursors must stay on them.
+        { tenantPrefix: 'TENANT', limit, cursor, keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'] },
+      ),
     async getBySlug(slug) {
       const claim = await get<{ tenantId: string }>(keys.tenantSlug(slug));
       return claim ? get<TenantRecord>(keys.tenant(claim.tenantId)) : null;

@@ -183,6 +183,22 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
 
   app.openapi(
     createRoute({
+      method: 'get',
+      path: '/v1/tenants',
+      operationId: 'listTenants',
+      tags: ['Tenants'],
+      summary: 'List customer tenants (provider operators only)',
+      request: { query: pageQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(tenantSchema, 'TenantPage'), 'A page of tenants.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await identity().listTenants(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post',
       path: '/v1/tenants/{tenantId}/offboard',
       operationId: 'offboardTenant',
