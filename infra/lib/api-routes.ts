@@ -31,7 +31,7 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
       ...collection('/v1/tenants'),
       ...collection('/v1/users'),
       ...collection('/v1/groups'),
-      '/v1/me',
+      ...collection('/v1/me'),
       '/v1/openapi.json',
       '/v1/reference',
       '/.well-known/jwks.json',

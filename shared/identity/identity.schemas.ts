@@ -82,6 +82,18 @@ export const updateUserBodySchema = z
   });
 export type UpdateUserInput = z.infer<typeof updateUserBodySchema>;
 
+export const changeOwnPasswordBodySchema = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: userPasswordSchema,
+  })
+  .strict()
+  .refine((b) => b.currentPassword !== b.newPassword, {
+    path: ['newPassword'],
+    message: 'must differ from the current password',
+  });
+export type ChangeOwnPasswordInput = z.infer<typeof changeOwnPasswordBodySchema>;
+
 export const createGroupBodySchema = z
   .object({
     name: displayNameSchema,

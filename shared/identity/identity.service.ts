@@ -25,6 +25,7 @@ import type {
   UserRepository,
 } from './identity.ports.ts';
 import type {
+  ChangeOwnPasswordInput,
   CreateGroupInput,
   CreateTenantInput,
   CreateUserInput,
@@ -636,6 +637,24 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       );
       if (!removed) throw new NotFoundError('group-membership');
       return userView((await users.get(tenantId, userId)) ?? user);
+    },
+
+    /** A signed-in user changes their own password; the current one must be given again. */
+    async changeOwnPassword(context: RequestContext, input: ChangeOwnPasswordInput): Promise<void> {
+      const { principal } = context;
+      const user = principal.kind === 'user' ? await users.get(principal.tenantId, principal.subject) : null;
+      if (!user) throw new NotFoundError('user');
+      if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
+        throw ValidationError.field(['body', 'currentPassword'], 'is not your current password');
+      }
+      await users.update(
+        { ...user, passwordHash: await hasher.hash(input.newPassword) },
+        auditOf(context, {
+          action: 'user.password.change',
+          target: { type: 'user', id: user.id, name: user.email },
+        }),
+        { passwordReset: true },
+      );
     },
 
     async me(context: RequestContext) {

@@ -81,6 +81,39 @@ describe('sign-in, tokens and sessions', () => {
     assert.equal(signIn.status, 401);
   });
 
+  it('lets users change their own password, with the current one', async () => {
+    const user = await tenant.userWithRoles(['requester']);
+    const email = user.email;
+    const wrong = await harness.call('POST', '/v1/me/password', {
+      token: user.token,
+      body: { currentPassword: 'not-my-password', newPassword: 'my-new-passphrase-1' },
+    });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.errors[0].field, 'currentPassword');
+    const users = await harness.call('GET', `/v1/users/${user.id}`, { token: tenant.adminToken });
+    assert.equal(users.status, 200);
+    // The harness gives each user `user-<suffix>-passphrase`; read it back through a reset instead.
+    await harness.call('PATCH', `/v1/users/${user.id}`, {
+      token: tenant.adminToken,
+      body: { password: 'known-old-passphrase' },
+    });
+    const changed = await harness.call('POST', '/v1/me/password', {
+      token: user.token,
+      body: { currentPassword: 'known-old-passphrase', newPassword: 'my-new-passphrase-1' },
+    });
+    assert.equal(changed.status, 204, changed.text);
+    assert.equal((await login({ tenant: tenant.slug, email, password: 'known-old-passphrase' })).status, 401);
+    assert.equal((await login({ tenant: tenant.slug, email, password: 'my-new-passphrase-1' })).status, 200);
+    const events = await harness.call(
+      'GET',
+      `/v1/audit/events?targetId=${user.id}&action=user.password.change`,
+      {
+        token: tenant.adminToken,
+      },
+    );
+    assert.equal(events.body.items.length, 1);
+  });
+
   it('signs out: the refresh token stops working', async () => {
     const pair = await login({
       tenant: tenant.slug,

@@ -426,5 +426,14 @@ export const endpointCatalogue: readonly EndpointCase[] = [
   },
 ];
 
-/** Operations that need no token, or only the caller's own session. */
-export const unauthenticatedOperations = ['login', 'refreshToken', 'jwks', 'logout'] as const;
+/**
+ * Operations that need no token, or act only on the caller's own session or sign-in (tested in
+ * identity.test.ts; they take no permission and name no object).
+ */
+export const unauthenticatedOperations = [
+  'login',
+  'refreshToken',
+  'jwks',
+  'logout',
+  'changeOwnPassword',
+] as const;

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  changeOwnPasswordBodySchema,
   createGroupBodySchema,
   createTenantBodySchema,
   createUserBodySchema,
@@ -147,6 +148,22 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       responses: { 200: jsonResponse(meSchema, 'The caller.'), ...commonErrors },
     }),
     async (c) => c.json(await identity().me(c.get('context')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/me/password',
+      operationId: 'changeOwnPassword',
+      tags: ['Authentication'],
+      summary: 'Change your own sign-in password (the current one is required)',
+      request: { body: jsonBody(named(changeOwnPasswordBodySchema, 'ChangeOwnPasswordRequest')) },
+      responses: { 204: { description: 'Changed.' }, ...commonErrors },
+    }),
+    async (c) => {
+      await identity().changeOwnPassword(c.get('context'), c.req.valid('json'));
+      return c.body(null, 204);
+    },
   );
 
   app.openapi(
