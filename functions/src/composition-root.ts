@@ -60,6 +60,7 @@ export function compose(options: CompositionOptions): Composition {
     table: config.mainTable,
     writer,
   });
+  const recorder = createAuditRecorder(writer);
   const verifier = createAccessTokenVerifier({ client: clients.dynamo, table: config.mainTable, clock });
 
   const identity = serves('identity')
@@ -74,7 +75,7 @@ export function compose(options: CompositionOptions): Composition {
           platformKeyId: config.platformKeyId,
         }),
         hasher: createScryptPasswordHasher({ logN: config.passwordHashCost, r: 8, p: 1 }),
-        audit: createAuditRecorder(writer),
+        audit: recorder,
         clock,
       })
     : undefined;
@@ -88,7 +89,7 @@ export function compose(options: CompositionOptions): Composition {
           onKmsCall: options.onKmsCall,
         }),
         tenantKeys: createTenantKeyDirectory(identityRepositories.tenants),
-        audit: createAuditRecorder(writer),
+        audit: recorder,
         clock,
       })
     : undefined;
@@ -96,12 +97,11 @@ export function compose(options: CompositionOptions): Composition {
   const audit = serves('audit')
     ? createAuditService({
         reader: createAuditReader(clients.dynamo, config.auditTable),
-        recorder: createAuditRecorder(writer),
+        recorder,
         clock,
       })
     : undefined;
 
-  const recorder = createAuditRecorder(writer);
   return {
     services: {
       identity,

@@ -148,6 +148,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     await hasher.verify(password, await decoyHash);
   };
 
+  async function requireMembershipParties(tenantId: string, groupId: string, userId: string) {
+    const [group, user] = await Promise.all([groups.get(tenantId, groupId), users.get(tenantId, userId)]);
+    if (!group) throw new NotFoundError('group');
+    if (!user) throw new NotFoundError('user');
+    return { group, user };
+  }
+
   async function effectiveRoles(user: UserRecord): Promise<Role[]> {
     const memberOf = await groups.getMany(user.tenantId, user.groupIds);
     return [...new Set<Role>([...user.roles, ...memberOf.flatMap((g) => g.roles)])].sort();
@@ -603,9 +610,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     async addGroupMember(context: RequestContext, groupId: string, userId: string): Promise<UserView> {
       authorize(context.principal, 'group:update');
       const tenantId = context.principal.tenantId;
-      const [group, user] = await Promise.all([groups.get(tenantId, groupId), users.get(tenantId, userId)]);
-      if (!group) throw new NotFoundError('group');
-      if (!user) throw new NotFoundError('user');
+      const { group, user } = await requireMembershipParties(tenantId, groupId, userId);
       await groups.addMember(
         group,
         user,
@@ -623,9 +628,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     async removeGroupMember(context: RequestContext, groupId: string, userId: string): Promise<UserView> {
       authorize(context.principal, 'group:update');
       const tenantId = context.principal.tenantId;
-      const [group, user] = await Promise.all([groups.get(tenantId, groupId), users.get(tenantId, userId)]);
-      if (!group) throw new NotFoundError('group');
-      if (!user) throw new NotFoundError('user');
+      const { group, user } = await requireMembershipParties(tenantId, groupId, userId);
       const removed = await groups.removeMember(
         group,
         user,
