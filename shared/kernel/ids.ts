@@ -14,6 +14,11 @@ export const idPrefixes = {
   auditEvent: 'evt',
   session: 'ses',
   request: 'req',
+  accessPolicy: 'apo',
+  accountGroup: 'agr',
+  release: 'rel',
+  notification: 'ntf',
+  rotation: 'rot',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
