@@ -1,19 +1,27 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAccessService } from '@strongroom/shared/access/access.service';
 import { createAuditService } from '@strongroom/shared/audit/audit.service';
 import { auditOf } from '@strongroom/shared/audit/audit-event';
 import { createIdentityService } from '@strongroom/shared/identity/identity.service';
 import { createScryptPasswordHasher } from '@strongroom/shared/identity/password-hasher';
 import { type Clock, systemClock } from '@strongroom/shared/kernel/clock';
 import { createVaultService } from '@strongroom/shared/vault/vault.service';
+import { createHpkeCredentialSealer } from './adapters/crypto/hpke-credential-sealer.ts';
+import { createAccessRepositories } from './adapters/dynamo/access.repo.dynamo.ts';
 import { createAuditReader, createAuditRecorder } from './adapters/dynamo/audit.repo.dynamo.ts';
 import { createAuditedWriter } from './adapters/dynamo/audited-writer.ts';
 import { createIdentityRepositories } from './adapters/dynamo/identity.repo.dynamo.ts';
 import { createTenantKeyDirectory } from './adapters/dynamo/tenant-key-directory.ts';
 import { createVaultRepositories } from './adapters/dynamo/vault.repo.dynamo.ts';
+import { createSesEmailSender } from './adapters/email/email-sender.ses.ts';
+import { createFetchTicketValidator } from './adapters/http/ticket-validator.fetch.ts';
 import { createKmsCredentialCipher, defaultCacheSettings } from './adapters/kms/credential-cipher.kms.ts';
 import { createKmsTenantKeyManager } from './adapters/kms/tenant-keys.kms.ts';
+import { createDomainEventPublisher } from './adapters/sqs/domain-event-publisher.ts';
 import { createAccessTokenIssuer, createAccessTokenVerifier } from './adapters/tokens/jwt-tokens.ts';
 import type { StrongroomConfig } from './config.ts';
 import type { ApiServices } from './http/services.ts';
@@ -22,18 +30,20 @@ import type { ApiServices } from './http/services.ts';
  * The one place where adapters meet services. Every Lambda entry and the local server call it;
  * AWS SDK clients are created here (or injected by tests and benchmarks), never deeper.
  */
-export type BoundedContext = 'identity' | 'vault' | 'audit';
+export type BoundedContext = 'identity' | 'vault' | 'access' | 'audit';
 
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
   readonly kms: KMSClient;
+  readonly sqs: SQSClient;
+  readonly ses: SESv2Client;
 }
 
 export function createAwsClients(): AwsClients {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { dynamo, kms: new KMSClient({}) };
+  return { dynamo, kms: new KMSClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
 }
 
 export interface CompositionOptions {
@@ -43,6 +53,8 @@ export interface CompositionOptions {
   readonly clock?: Clock;
   /** Counts KMS calls of the credential cipher (benchmarks). */
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
+  /** Where failures of best-effort deliveries (notifications, first event send) are reported. */
+  readonly onDeliveryError?: (error: unknown) => void;
 }
 
 export interface Composition {
@@ -80,19 +92,62 @@ export function compose(options: CompositionOptions): Composition {
       })
     : undefined;
 
-  const vault = serves('vault')
-    ? createVaultService({
-        ...createVaultRepositories({ client: clients.dynamo, table: config.mainTable, writer }),
-        cipher: createKmsCredentialCipher({
-          kms: clients.kms,
-          cache: config.dataKeyCache === 'on' ? defaultCacheSettings : null,
-          onKmsCall: options.onKmsCall,
-        }),
-        tenantKeys: createTenantKeyDirectory(identityRepositories.tenants),
-        audit: recorder,
-        clock,
+  const needsVaultData = serves('vault') || serves('access');
+  const vaultRepositories = needsVaultData
+    ? createVaultRepositories({ client: clients.dynamo, table: config.mainTable, writer })
+    : undefined;
+  const cipher = needsVaultData
+    ? createKmsCredentialCipher({
+        kms: clients.kms,
+        cache: config.dataKeyCache === 'on' ? defaultCacheSettings : null,
+        onKmsCall: options.onKmsCall,
       })
     : undefined;
+  const tenantKeys = createTenantKeyDirectory(identityRepositories.tenants);
+
+  const vault =
+    serves('vault') && vaultRepositories && cipher
+      ? createVaultService({ ...vaultRepositories, cipher, tenantKeys, audit: recorder, clock })
+      : undefined;
+
+  const access = serves('access') && vaultRepositories && cipher ? composeAccess() : undefined;
+  function composeAccess() {
+    if (!vaultRepositories || !cipher) return undefined;
+    if (!config.eventsQueueUrl) {
+      throw new Error('Strongroom configuration: the access context needs the domain-events queue URL.');
+    }
+    const accessRepositories = createAccessRepositories({
+      client: clients.dynamo,
+      table: config.mainTable,
+      writer,
+      clock,
+    });
+    return createAccessService({
+      policies: accessRepositories.accessPolicies,
+      requests: accessRepositories.accessRequests,
+      notifications: accessRepositories.notifications,
+      accounts: vaultRepositories.accounts,
+      systems: vaultRepositories.systems,
+      credentials: vaultRepositories.credentials,
+      users: identityRepositories.users,
+      groups: identityRepositories.groups,
+      cipher,
+      tenantKeys,
+      sealer: createHpkeCredentialSealer(),
+      events: createDomainEventPublisher({
+        sqs: clients.sqs,
+        queueUrl: config.eventsQueueUrl,
+        dynamo: clients.dynamo,
+        table: config.mainTable,
+      }),
+      tickets: createFetchTicketValidator(),
+      email: config.emailFrom ? createSesEmailSender({ client: clients.ses, from: config.emailFrom }) : null,
+      audit: recorder,
+      clock,
+      portalUrl: config.portalUrl,
+      onDeliveryError: options.onDeliveryError,
+    });
+  }
 
   const audit = serves('audit')
     ? createAuditService({
@@ -106,6 +161,7 @@ export function compose(options: CompositionOptions): Composition {
     services: {
       identity,
       vault,
+      access,
       audit,
       ...(identity ? { jwks: () => verifier.jwks() } : {}),
       recordDenial: (context, denial) =>

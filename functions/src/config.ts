@@ -1,4 +1,4 @@
-import { auditTable, mainTable, platformKey } from '@strongroom/shared/platform/resources';
+import { auditTable, domainEventsQueue, mainTable, platformKey } from '@strongroom/shared/platform/resources';
 import { z } from 'zod';
 
 /**
@@ -16,6 +16,12 @@ const configSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** scrypt cost (log2 N); 17 in production, lower only for tests. */
   passwordHashCost: z.coerce.number().int().min(14).max(20).default(17),
+  /** Queue of domain events (release ended → rotation); required by the access context. */
+  eventsQueueUrl: z.url().optional(),
+  /** Verified SES sender of notification e-mails; without it, notifications are in-app only. */
+  emailFrom: z.email().optional(),
+  /** The portal's base URL, for links in notifications. */
+  portalUrl: z.url().default('http://127.0.0.1:3000'),
 });
 export type StrongroomConfig = z.infer<typeof configSchema>;
 
@@ -28,6 +34,9 @@ export function configFromEnvironment(environment: NodeJS.ProcessEnv = process.e
     dataKeyCache: environment.STRONGROOM_DATA_KEY_CACHE || undefined,
     logLevel: environment.STRONGROOM_LOG_LEVEL || undefined,
     passwordHashCost: environment.STRONGROOM_PASSWORD_HASH_COST || undefined,
+    eventsQueueUrl: environment[domainEventsQueue.envVar] || undefined,
+    emailFrom: environment.STRONGROOM_EMAIL_FROM || undefined,
+    portalUrl: environment.STRONGROOM_PORTAL_URL || undefined,
   });
   if (!result.success) {
     const fields = result.error.issues.map((issue) => issue.path.join('.')).join(', ');

@@ -74,6 +74,8 @@ export interface UserRepository {
   create(user: UserRecord, audit: PendingAuditEvent): Promise<void>;
   get(tenantId: string, userId: string): Promise<UserRecord | null>;
   getByEmail(tenantId: string, email: string): Promise<UserRecord | null>;
+  /** Users whose email's local part is `localName` (case-insensitive), at most 20. */
+  findByLocalName(tenantId: string, localName: string): Promise<UserRecord[]>;
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<UserRecord>>;
   /** Replaces display name, direct roles, status and password hash (with lockout state), audited. */
   update(
@@ -101,6 +103,8 @@ export interface GroupRepository {
   get(tenantId: string, groupId: string): Promise<GroupRecord | null>;
   getMany(tenantId: string, groupIds: readonly string[]): Promise<GroupRecord[]>;
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<GroupRecord>>;
+  /** Ids of the group's members, at most `limit`. */
+  listMemberIds(tenantId: string, groupId: string, limit: number): Promise<string[]>;
   /** Adds the user to the group (idempotent); returns false when already a member. */
   addMember(group: GroupRecord, user: UserRecord, audit: PendingAuditEvent): Promise<boolean>;
   /** Removes the user from the group; false when the user was not a member. */

@@ -19,6 +19,7 @@ export const idPrefixes = {
   release: 'rel',
   notification: 'ntf',
   rotation: 'rot',
+  domainEvent: 'dev',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

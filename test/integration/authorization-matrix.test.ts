@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { permissionsOfRole, type Role, type TenantRole } from '@strongroom/shared/identity/roles';
+import {
+  type Permission,
+  permissionsOfRole,
+  type Role,
+  type TenantRole,
+} from '@strongroom/shared/identity/roles';
 import { createHarness, type Harness } from '../support/api-harness.ts';
 import {
   createFixture,
@@ -22,10 +27,16 @@ before(async () => {
     ['password-admin'],
     ['auditor'],
     ['requester'],
+    ['integration'],
     [],
   ];
   for (const roles of tenantRoleSets) {
     const user = await tenant.userWithRoles(roles);
+    // Every tenant principal may request (and approve) through the access group, which grants no role.
+    const joined = await harness.call('PUT', `/v1/groups/${fixture.accessGroupId}/members/${user.id}`, {
+      token: tenant.adminToken,
+    });
+    assert.equal(joined.status < 300, true, joined.text);
     principals.push({ name: roles.join('+') || 'no roles', roles, token: user.token });
   }
   principals.push({
@@ -51,18 +62,26 @@ describe('authorization matrix: every role × every endpoint', () => {
     it(`${endpoint.operationId}`, async () => {
       const outcomes: string[] = [];
       for (const principal of principals) {
-        const allowed =
-          endpoint.permission === null ||
-          principal.roles.some((role) => permissionsOfRole[role].includes(endpoint.permission!));
-        const target = endpoint.prepare ? await endpoint.prepare(harness, fixture) : fixture;
+        const has = (permission: Permission) =>
+          principal.roles.some((role) => permissionsOfRole[role].includes(permission));
+        const allowed = endpoint.allowedWhen
+          ? endpoint.allowedWhen(has)
+          : endpoint.permission === null || has(endpoint.permission);
+        const outsideTenant = endpoint.tenantObject === true && principal.roles.includes('provider-operator');
+        const target = endpoint.prepare ? await endpoint.prepare(harness, fixture, principal) : fixture;
         const response = await harness.call(endpoint.method, endpoint.path(target), {
           token: principal.token,
           body: endpoint.body?.(target),
         });
-        const ok = allowed ? response.status >= 200 && response.status < 300 : response.status === 403;
+        const expected = outsideTenant ? '404' : allowed ? '2xx' : '403';
+        const ok = outsideTenant
+          ? response.status === 404
+          : allowed
+            ? response.status >= 200 && response.status < 300
+            : response.status === 403;
         if (!ok)
           outcomes.push(
-            `${principal.name}: expected ${allowed ? '2xx' : '403'}, got ${response.status} ${response.text.slice(0, 200)}`,
+            `${principal.name}: expected ${expected}, got ${response.status} ${response.text.slice(0, 200)}`,
           );
         if (response.status === 403) {
           assert.equal(response.headers.get('content-type'), 'application/problem+json');

@@ -58,7 +58,7 @@ try {
   const composition = compose({
     config,
     clients: createAwsClients(),
-    contexts: ['identity', 'vault', 'audit'],
+    contexts: ['identity', 'vault', 'access', 'audit'],
   });
   const operatorCreated = await composition.services.identity!.ensureProviderOperator(
     operator.email,

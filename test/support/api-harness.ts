@@ -10,6 +10,7 @@ import { configFromEnvironment, type StrongroomConfig } from '@strongroom/functi
 import { type ApiApp, createApiApp } from '@strongroom/functions/http/api-app';
 import { createLogger } from '@strongroom/functions/observability/logger';
 import type { TenantRole } from '@strongroom/shared/identity/roles';
+import type { Clock } from '@strongroom/shared/kernel/clock';
 import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
 import { startLocalStack } from '../local-stack/stack.ts';
 
@@ -77,6 +78,8 @@ export interface HarnessOptions {
   readonly seedOperator?: boolean;
   /** Counts the credential cipher's KMS calls (benchmarks). */
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
+  /** A clock the test can move (expiry); tokens are issued and checked against it too. */
+  readonly clock?: Clock;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -89,14 +92,17 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const composition = compose({
     config,
     clients,
-    contexts: ['identity', 'vault', 'audit'],
+    contexts: ['identity', 'vault', 'access', 'audit'],
     onKmsCall: options.onKmsCall,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onDeliveryError: (error) => logLines.push(`delivery error: ${String(error)}`),
   });
   const app = createApiApp({
     services: composition.services,
     verifyAccessToken: composition.verifyAccessToken,
     logger,
-    sourceIpOf: () => '192.0.2.10',
+    // Tests play callers from other networks through this header; production reads API Gateway's view.
+    sourceIpOf: (c) => c.req.header('x-test-source-ip') ?? '192.0.2.10',
   });
   if (options.seedOperator !== false) {
     await composition.services.identity!.ensureProviderOperator(operator.email, operator.password);

@@ -1,4 +1,4 @@
-import type { Permission } from '@strongroom/shared/identity/roles';
+import { type Permission, permissionsOfRole, type Role } from '@strongroom/shared/identity/roles';
 import { type Harness, type TestTenant, uniqueSuffix } from './api-harness.ts';
 
 /**
@@ -17,6 +17,24 @@ export interface Fixture {
   readonly userId: string;
   /** A throw-away tenant for operations on whole tenants (offboarding). */
   readonly spareTenant?: { readonly id: string; readonly slug: string };
+  /** Access workflow: a group without roles whose members may request (and approve) the fixture account. */
+  readonly accessGroupId: string;
+  /** Auto-approved, shared `reveal` releases of the fixture account for the access group. */
+  readonly autoPolicyId: string;
+  /** Single approval by the access group. */
+  readonly approvalPolicyId: string;
+  /** A requester (role `requester`, in the access group) with a token. */
+  readonly requester: { readonly id: string; readonly email: string; readonly token: string };
+  /** A pending request of the requester (approval policy). */
+  readonly requestId: string;
+  /** An active release of the requester. */
+  readonly releaseId: string;
+}
+
+/** Who calls, for operations whose fixture must belong to the caller (their own release). */
+export interface Caller {
+  readonly token: string;
+  readonly roles: readonly Role[];
 }
 
 export interface EndpointCase {
@@ -31,7 +49,11 @@ export interface EndpointCase {
   path(f: Fixture): string;
   body?(f: Fixture): unknown;
   /** For destructive operations: a fixture whose target object is fresh for each call. */
-  prepare?(harness: Harness, f: Fixture): Promise<Fixture>;
+  prepare?(harness: Harness, f: Fixture, caller?: Caller): Promise<Fixture>;
+  /** Who may call it, when a single permission does not say (defaults to holding `permission`). */
+  allowedWhen?(has: (permission: Permission) => boolean): boolean;
+  /** The object lives in a tenant: the provider operator, in its own realm, gets 404. */
+  readonly tenantObject?: boolean;
   /** An invalid request and the field the problem must name. */
   readonly invalid?: { path?(f: Fixture): string; body?(f: Fixture): unknown; query?: string; field: string };
 }
@@ -73,7 +95,26 @@ export async function createFixture(harness: Harness, tenant: TestTenant): Promi
     password: 'fixture-user-passphrase',
     roles: [],
   });
-  return {
+  const accessGroup = await expect('POST', '/v1/groups', { name: `Access ${uniqueSuffix()}`, roles: [] });
+  const requester = await tenant.userWithRoles(['requester']);
+  await expect('PUT', `/v1/groups/${accessGroup.id}/members/${requester.id}`, undefined);
+  const autoPolicy = await expect('POST', '/v1/access-policies', {
+    name: `Auto ${uniqueSuffix()}`,
+    priority: 10,
+    requesterGroupIds: [accessGroup.id],
+    selectors: [{ type: 'system', systemId: system.id }],
+    approval: { mode: 'auto' },
+    release: { exclusive: false, requireReason: false },
+  });
+  const approvalPolicy = await expect('POST', '/v1/access-policies', {
+    name: `Approval ${uniqueSuffix()}`,
+    priority: 20,
+    requesterGroupIds: [accessGroup.id],
+    selectors: [{ type: 'accounts', accountIds: [account.id] }],
+    approval: { mode: 'approval', requiredApprovals: 1, approverGroupIds: [accessGroup.id] },
+    release: { exclusive: false },
+  });
+  const fixture = {
     tenant,
     systemId: system.id,
     accountId: account.id,
@@ -81,8 +122,73 @@ export async function createFixture(harness: Harness, tenant: TestTenant): Promi
     policyId: policy.id,
     groupId: group.id,
     userId: user.id,
+    accessGroupId: accessGroup.id,
+    autoPolicyId: autoPolicy.id,
+    approvalPolicyId: approvalPolicy.id,
+    requester,
+    requestId: '',
+    releaseId: '',
+  };
+  return {
+    ...fixture,
+    requestId: await pendingRequest(harness, fixture),
+    releaseId: await activeRelease(harness, fixture, requester.token),
   };
 }
+
+/** A new request of the fixture requester waiting for one approval. */
+export async function pendingRequest(harness: Harness, f: Fixture): Promise<string> {
+  const response = await harness.call<{ id: string }>('POST', '/v1/access-requests', {
+    token: f.requester.token,
+    body: { accountId: f.accountId, policyId: f.approvalPolicyId, reason: 'fixture: pending request' },
+  });
+  if (response.status !== 201) throw new Error(`pending request: ${response.status} ${response.text}`);
+  return response.body.id;
+}
+
+/** A new active (auto-approved, shared) release of the fixture account for the token's user. */
+export async function activeRelease(harness: Harness, f: Fixture, token: string): Promise<string> {
+  const response = await harness.call<{ release: { id: string } }>('POST', '/v1/access-requests', {
+    token,
+    body: { accountId: f.accountId, policyId: f.autoPolicyId },
+  });
+  if (response.status !== 201) throw new Error(`active release: ${response.status} ${response.text}`);
+  return response.body.release.id;
+}
+
+const canRequest = (caller?: Caller) =>
+  caller?.roles.some((role) => permissionsOfRole[role].includes('access-request:create')) ?? false;
+
+/** A fresh active release: the caller's own when the caller may request, else the fixture requester's. */
+const prepareRelease = async (harness: Harness, f: Fixture, caller?: Caller) => ({
+  ...f,
+  releaseId: await activeRelease(harness, f, canRequest(caller) ? caller!.token : f.requester.token),
+});
+
+/**
+ * Account-group operations: `prepare` creates a fresh group of the fixture tenant (with the
+ * fixture account in it when `withMember`) and carries its id on the fixture. Without `prepare`
+ * (tenant isolation, bad input) the id is a well-formed one no tenant has.
+ */
+const accountGroupOf = (f: Fixture) =>
+  (f as Fixture & { accountGroupId?: string }).accountGroupId ?? 'agr_01JDQ4V6S5Y7R1B8K3M2N9P0QW';
+const withAccountGroup =
+  (withMember: boolean) =>
+  async (harness: Harness, f: Fixture): Promise<Fixture> => {
+    const token = f.tenant.adminToken;
+    const group = await harness.call<{ id: string }>('POST', '/v1/account-groups', {
+      token,
+      body: { name: `AG ${uniqueSuffix()}` },
+    });
+    if (group.status !== 201) throw new Error(`account group: ${group.status} ${group.text}`);
+    if (withMember) {
+      const added = await harness.call('PUT', `/v1/account-groups/${group.body.id}/accounts/${f.accountId}`, {
+        token,
+      });
+      if (added.status !== 200) throw new Error(`account group member: ${added.status} ${added.text}`);
+    }
+    return { ...f, accountGroupId: group.body.id } as Fixture;
+  };
 
 export const endpointCatalogue: readonly EndpointCase[] = [
   {
@@ -397,6 +503,58 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     invalid: { body: () => ({ policyId: 'pwp_x' }), field: 'policyId' },
   },
   {
+    operationId: 'createAccountGroup',
+    method: 'POST',
+    permission: 'account-group:create',
+    namesObject: false,
+    writes: true,
+    path: () => '/v1/account-groups',
+    body: () => ({ name: `AG ${uniqueSuffix()}`, description: 'authorization matrix' }),
+    invalid: { body: () => ({ name: '   ' }), field: 'name' },
+  },
+  {
+    operationId: 'listAccountGroups',
+    method: 'GET',
+    permission: 'account-group:read',
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/account-groups',
+    invalid: { query: 'limit=0', field: 'limit' },
+  },
+  {
+    operationId: 'getAccountGroup',
+    method: 'GET',
+    permission: 'account-group:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/account-groups/${accountGroupOf(f)}`,
+    prepare: withAccountGroup(false),
+    invalid: { path: () => '/v1/account-groups/grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW', field: 'accountGroupId' },
+  },
+  {
+    operationId: 'addAccountToGroup',
+    method: 'PUT',
+    permission: 'account-group:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/account-groups/${accountGroupOf(f)}/accounts/${f.accountId}`,
+    prepare: withAccountGroup(false),
+    invalid: {
+      path: (f) => `/v1/account-groups/${accountGroupOf(f)}/accounts/${f.systemId}`,
+      field: 'accountId',
+    },
+  },
+  {
+    operationId: 'removeAccountFromGroup',
+    method: 'DELETE',
+    permission: 'account-group:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/account-groups/${accountGroupOf(f)}/accounts/${f.accountId}`,
+    prepare: withAccountGroup(true),
+    invalid: { path: (f) => `/v1/account-groups/agr_x/accounts/${f.accountId}`, field: 'accountGroupId' },
+  },
+  {
     operationId: 'listAuditEvents',
     method: 'GET',
     permission: 'audit:read',
@@ -424,7 +582,241 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     body: () => ({}),
     invalid: { body: () => ({ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }), field: 'to' },
   },
+  {
+    operationId: 'createAccessPolicy',
+    method: 'POST',
+    permission: 'access-policy:create',
+    namesObject: false,
+    writes: true,
+    path: () => '/v1/access-policies',
+    body: (f) => ({
+      name: `Matrix ${uniqueSuffix()}`,
+      requesterGroupIds: [f.accessGroupId],
+      selectors: [{ type: 'criteria', platform: 'linux', tags: ['matrix-only'] }],
+      approval: { mode: 'approval', requiredApprovals: 2, approverGroupIds: [f.accessGroupId] },
+    }),
+    invalid: {
+      body: (f) => ({
+        name: 'Bad window',
+        requesterGroupIds: [f.accessGroupId],
+        selectors: [{ type: 'system', systemId: f.systemId }],
+        approval: { mode: 'auto' },
+        conditions: { hours: { from: '25:00', to: '06:00' } },
+      }),
+      field: 'conditions.hours.from',
+    },
+  },
+  {
+    operationId: 'listAccessPolicies',
+    method: 'GET',
+    permission: 'access-policy:read',
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/access-policies',
+    invalid: { query: 'limit=0', field: 'limit' },
+  },
+  {
+    operationId: 'getAccessPolicy',
+    method: 'GET',
+    permission: 'access-policy:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/access-policies/${f.autoPolicyId}`,
+    invalid: { path: () => '/v1/access-policies/apo_nope', field: 'accessPolicyId' },
+  },
+  {
+    operationId: 'listAccessPolicyVersions',
+    method: 'GET',
+    permission: 'access-policy:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/access-policies/${f.autoPolicyId}/versions`,
+  },
+  {
+    operationId: 'updateAccessPolicy',
+    method: 'PATCH',
+    permission: 'access-policy:update',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/access-policies/${f.approvalPolicyId}`,
+    body: () => ({ expectedVersion: 1, description: 'changed by the matrix' }),
+    prepare: async (harness, f) => {
+      const created = await harness.call<{ id: string }>('POST', '/v1/access-policies', {
+        token: f.tenant.adminToken,
+        body: {
+          name: `Matrix update ${uniqueSuffix()}`,
+          requesterGroupIds: [f.accessGroupId],
+          selectors: [{ type: 'criteria', tags: ['matrix-only'] }],
+          approval: { mode: 'auto' },
+        },
+      });
+      return { ...f, approvalPolicyId: created.body.id };
+    },
+    invalid: { body: () => ({ expectedVersion: 1, priority: 0 }), field: 'priority' },
+  },
+  {
+    operationId: 'createAccessRequest',
+    method: 'POST',
+    permission: 'access-request:create',
+    namesObject: false,
+    writes: true,
+    path: () => '/v1/access-requests',
+    body: (f) => ({ accountId: f.accountId, policyId: f.autoPolicyId, durationMinutes: 30 }),
+    invalid: { body: (f) => ({ accountId: f.accountId, durationMinutes: 0 }), field: 'durationMinutes' },
+  },
+  {
+    operationId: 'listAccessRequests',
+    method: 'GET',
+    permission: null,
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/access-requests?scope=mine',
+    invalid: { query: 'scope=everyone', field: 'scope' },
+  },
+  {
+    operationId: 'getAccessRequest',
+    method: 'GET',
+    permission: null,
+    tenantObject: true,
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/access-requests/${f.requestId}`,
+    invalid: { path: () => '/v1/access-requests/req_123', field: 'requestId' },
+  },
+  {
+    operationId: 'approveAccessRequest',
+    method: 'POST',
+    permission: null,
+    tenantObject: true,
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/access-requests/${f.requestId}/approve`,
+    body: () => ({ comment: 'approved by the matrix' }),
+    prepare: async (harness, f) => ({ ...f, requestId: await pendingRequest(harness, f) }),
+    invalid: { body: () => ({ comment: '' }), field: 'comment' },
+  },
+  {
+    operationId: 'denyAccessRequest',
+    method: 'POST',
+    permission: null,
+    tenantObject: true,
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/access-requests/${f.requestId}/deny`,
+    body: () => ({ comment: 'denied by the matrix' }),
+    prepare: async (harness, f) => ({ ...f, requestId: await pendingRequest(harness, f) }),
+    invalid: { body: () => ({}), field: 'comment' },
+  },
+  {
+    operationId: 'cancelAccessRequest',
+    method: 'POST',
+    // Only a requester can have a request to cancel.
+    permission: 'access-request:create',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/access-requests/${f.requestId}/cancel`,
+    body: () => ({ comment: 'no longer needed' }),
+    prepare: async (harness, f, caller) => {
+      if (!canRequest(caller)) return { ...f, requestId: await pendingRequest(harness, f) };
+      const own = await harness.call<{ id: string }>('POST', '/v1/access-requests', {
+        token: caller!.token,
+        body: { accountId: f.accountId, policyId: f.approvalPolicyId, reason: 'to be cancelled' },
+      });
+      return { ...f, requestId: own.body.id };
+    },
+    invalid: { body: () => ({ comment: 'x'.repeat(501) }), field: 'comment' },
+  },
+  {
+    operationId: 'listMyReleases',
+    method: 'GET',
+    permission: null,
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/releases',
+  },
+  {
+    operationId: 'activateRelease',
+    method: 'POST',
+    permission: 'access-request:create',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/releases/${f.releaseId}/activate`,
+    prepare: prepareRelease,
+    invalid: { path: () => '/v1/releases/req_01JDQ4V6S5Y7R1B8K3M2N9P0QW/activate', field: 'releaseId' },
+  },
+  {
+    operationId: 'checkInRelease',
+    method: 'POST',
+    permission: 'access-request:create',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/releases/${f.releaseId}/check-in`,
+    prepare: prepareRelease,
+    invalid: { path: () => '/v1/releases/rel_x/check-in', field: 'releaseId' },
+  },
+  {
+    operationId: 'revokeRelease',
+    method: 'POST',
+    permission: 'release:revoke',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/releases/${f.releaseId}/revoke`,
+    body: () => ({ reason: 'revoked by the matrix' }),
+    prepare: async (harness, f) => ({ ...f, releaseId: await activeRelease(harness, f, f.requester.token) }),
+    invalid: { body: () => ({ reason: 'no' }), field: 'reason' },
+  },
+  {
+    operationId: 'retrieveReleasedCredential',
+    method: 'POST',
+    permission: 'access-request:create',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/releases/${f.releaseId}/credential`,
+    body: () => ({}),
+    prepare: prepareRelease,
+    invalid: { body: () => ({ reason: 'not a field here' }), field: 'reason' },
+  },
+  {
+    operationId: 'retrieveForInjection',
+    method: 'POST',
+    permission: 'credential:inject',
+    allowedWhen: (has) => has('access-request:create') || has('credential:inject'),
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/releases/${f.releaseId}/injection`,
+    body: (f) => ({ publicKey: matrixRecipientKey, consoleUser: { username: f.requester.email } }),
+    prepare: prepareRelease,
+    invalid: { body: () => ({ publicKey: 'short' }), field: 'publicKey' },
+  },
+  {
+    operationId: 'lookupCredentialsForTarget',
+    method: 'POST',
+    permission: 'credential:lookup',
+    namesObject: false,
+    writes: true,
+    path: () => '/v1/credential-lookup',
+    body: (f) => ({
+      consoleUser: { username: f.requester.email },
+      target: { hostname: 'fixture.corp.example' },
+    }),
+    invalid: {
+      body: () => ({ consoleUser: { username: 'joe.user' }, target: {} }),
+      field: 'target.hostname',
+    },
+  },
+  {
+    operationId: 'listNotifications',
+    method: 'GET',
+    permission: null,
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/notifications',
+    invalid: { query: 'limit=abc', field: 'limit' },
+  },
 ];
+
+/** An X25519 public key (RFC 7748 test vector, Bob's) to which the matrix asks credentials be sealed. */
+export const matrixRecipientKey = '3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08';
 
 /**
  * Operations that need no token, or act only on the caller's own session or sign-in (tested in

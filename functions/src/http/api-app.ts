@@ -15,6 +15,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import type { Logger } from '../observability/logger.ts';
 import { problemMediaType, problemOf } from './problem.ts';
+import { registerAccessRoutes } from './routes/access.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerIdentityRoutes } from './routes/identity.routes.ts';
 import { registerVaultRoutes } from './routes/vault.routes.ts';
@@ -141,6 +142,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
 
   registerIdentityRoutes(app, options.services);
   registerVaultRoutes(app, options.services);
+  registerAccessRoutes(app, options.services);
   registerAuditRoutes(app, options.services);
 
   app.doc31('/v1/openapi.json', {

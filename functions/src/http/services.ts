@@ -1,3 +1,4 @@
+import type { AccessService } from '@strongroom/shared/access/access.service';
 import type { AuditService } from '@strongroom/shared/audit/audit.service';
 import type { IdentityService } from '@strongroom/shared/identity/identity.service';
 import { AppError } from '@strongroom/shared/kernel/errors';
@@ -12,6 +13,7 @@ import type { VaultService } from '@strongroom/shared/vault/vault.service';
 export interface ApiServices {
   readonly identity?: IdentityService;
   readonly vault?: VaultService;
+  readonly access?: AccessService;
   readonly audit?: AuditService;
   readonly jwks?: () => Promise<{ keys: readonly object[] }>;
   /** Writes an `authorization.denied` event for a refused request (any context can). */

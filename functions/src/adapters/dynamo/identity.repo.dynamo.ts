@@ -1,4 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   GroupRecord,
   GroupRepository,
@@ -49,7 +54,14 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
   };
 
   const userItems = (user: UserRecord): TransactItem[] => [
-    put({ ...keys.user(user.tenantId, user.id), entity: 'user', ...user }),
+    put({
+      ...keys.user(user.tenantId, user.id),
+      entity: 'user',
+      // Console users are matched by the local part of their email (the jump-item API).
+      gsi2pk: keys.userLocalName(user.tenantId, user.email.split('@')[0] ?? user.email),
+      gsi2sk: user.id,
+      ...user,
+    }),
     put({ ...keys.userEmail(user.tenantId, user.email), entity: 'user-email', userId: user.id }),
   ];
   const emailTaken = () =>
@@ -135,6 +147,18 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
   const users: UserRepository = {
     create: (user, audit) => commitOrThrow(writer, userItems(user), audit, emailTaken),
     get: (tenantId, userId) => get<UserRecord>(keys.user(tenantId, userId)),
+    async findByLocalName(tenantId, localName) {
+      const { Items = [] } = await client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.userLocalName(tenantId, localName) },
+          Limit: 20,
+        }),
+      );
+      return Items.map((item) => recordOf<UserRecord>(item) as UserRecord);
+    },
     async getByEmail(tenantId, email) {
       const claim = await get<{ userId: string }>(keys.userEmail(tenantId, email));
       return claim ? get<UserRecord>(keys.user(tenantId, claim.userId), true) : null;
@@ -281,6 +305,26 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
       }
       return found;
     },
+    async listMemberIds(tenantId, groupId, limit) {
+      const ids: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': tenantPartition(tenantId),
+              ':prefix': keys.groupMember(tenantId, groupId, '').sk,
+            },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(item.userId as string);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && ids.length < limit);
+      return ids.slice(0, limit);
+    },
     list: (tenantId, limit, cursor) =>
       queryPage<GroupRecord>(
         client,
@@ -312,6 +356,16 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
               ConditionExpression: 'attribute_exists(pk)',
             },
           },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.groupMember(group.tenantId, group.id, user.id),
+                entity: 'group-member',
+                userId: user.id,
+              },
+            },
+          },
         ],
         audit,
         () => new ConflictError('already-member', 'The user is already a member of the group.'),
@@ -335,6 +389,7 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
               ExpressionAttributeValues: { ':groupId': group.id },
             },
           },
+          { Delete: { TableName: table, Key: keys.groupMember(group.tenantId, group.id, user.id) } },
         ],
         audit,
         () => new ConflictError('membership-changed', 'The memberships changed concurrently; retry.'),

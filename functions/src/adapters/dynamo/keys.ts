@@ -19,6 +19,14 @@ export const keys = {
     pk: tenantPartition(tenantId),
     sk: `GROUP_NAME#${name.toLowerCase()}`,
   }),
+  /** Membership of a user in a group (the user item holds `groupIds`; this answers "who is in it"). */
+  groupMember: (tenantId: string, groupId: string, userId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `GROUP_MEMBER#${groupId}#${userId}`,
+  }),
+  /** gsi2 partition of users by the local part of their email. */
+  userLocalName: (tenantId: string, localName: string) =>
+    `${tenantPartition(tenantId)}#ULOCAL#${localName.toLowerCase()}`,
   session: (tenantId: string, sessionId: string) => ({
     pk: tenantPartition(tenantId),
     sk: `SESSION#${sessionId}`,
@@ -46,6 +54,65 @@ export const keys = {
     sk: `PWP#${policyId}`,
   }),
   defaultPasswordPolicy: (tenantId: string) => ({ pk: tenantPartition(tenantId), sk: 'PWP_DEFAULT' }),
+  /** One per normalized address of a system (`host:…`, `short:…`, `ip:…`, `url:…`, see target-address.ts). */
+  systemAddress: (tenantId: string, addressKey: string, systemId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `SYS_ADDR#${addressKey}#${systemId}`,
+  }),
+  /** Sort-key prefix of every system filed under one address key. */
+  systemAddressPrefix: (addressKey: string) => `SYS_ADDR#${addressKey}#`,
+  accountGroup: (tenantId: string, groupId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGR#${groupId}`,
+  }),
+  accountGroupName: (tenantId: string, name: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGR_NAME#${name.toLowerCase()}`,
+  }),
+  accountGroupMember: (tenantId: string, groupId: string, accountId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `AGR_MEM#${groupId}#${accountId}`,
+  }),
+  /** Sort-key prefix of a group's membership items, in account id order. */
+  accountGroupMemberPrefix: (groupId: string) => `AGR_MEM#${groupId}#`,
+  accessPolicy: (tenantId: string, policyId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `APOL#${policyId}`,
+  }),
+  accessPolicyVersion: (tenantId: string, policyId: string, version: number) => ({
+    pk: tenantPartition(tenantId),
+    sk: `APOL_VER#${policyId}#${String(version).padStart(8, '0')}`,
+  }),
+  accessPolicyName: (tenantId: string, name: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `APOL_NAME#${name.toLowerCase()}`,
+  }),
+  /** The tenant's policy-set version: bumped with every policy change (evaluator cache key). */
+  accessPolicySet: (tenantId: string) => ({ pk: tenantPartition(tenantId), sk: 'APOL_SET' }),
+  accessRequest: (tenantId: string, requestId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `REQ#${requestId}`,
+  }),
+  /** Pointer to a request still waiting for decisions (approvers' inbox). */
+  pendingRequest: (tenantId: string, requestId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `REQ_PENDING#${requestId}`,
+  }),
+  /** gsi1 partition of a requester's requests. */
+  requestsOf: (tenantId: string, userId: string) => `${tenantPartition(tenantId)}#REQBY#${userId}`,
+  /** Holder of an account's exclusive release. */
+  releaseLock: (tenantId: string, accountId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `ACCLOCK#${accountId}`,
+  }),
+  notification: (tenantId: string, userId: string, notificationId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `NTF#${userId}#${notificationId}`,
+  }),
+  /** gsi2 partitions (sharded, across tenants) of requests by the deadline at which they lapse. */
+  deadlineShard: (shard: number) => `DEADLINE#${shard}`,
+  /** Domain events committed with a change and not yet acknowledged by the queue. */
+  outbox: (shard: number, at: string, eventId: string) => ({ pk: `OUTBOX#${shard}`, sk: `${at}#${eventId}` }),
   signingKey: (keyId: string) => ({ pk: 'PLATFORM', sk: `SIGNING_KEY#${keyId}` }),
   currentSigningKey: () => ({ pk: 'PLATFORM', sk: 'SIGNING_KEY_CURRENT' }),
 };
