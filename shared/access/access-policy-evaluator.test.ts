@@ -115,6 +115,8 @@ function bruteForce(
               (!s.accountKind || s.accountKind === account.kind) &&
               (!s.tags || s.tags.every((t) => account.tags.includes(t)))
             );
+          default:
+            return false;
         }
       }),
     )
