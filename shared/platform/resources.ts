@@ -128,3 +128,12 @@ export const queueName = (stage: string, definition: QueueDefinition): string =>
 /** Physical name of a queue's dead-letter queue (the same kind of queue: FIFO for a FIFO queue). */
 export const deadLetterQueueName = (stage: string, definition: QueueDefinition): string =>
   `${physicalName(stage, definition.id)}-dlq${definition.fifo ? '.fifo' : ''}`;
+
+/**
+ * The SES identity that notification e-mails come from (verified in SES; in the local stack the
+ * bootstrap verifies the local address in moto).
+ */
+export const notificationSender = {
+  envVar: 'STRONGROOM_EMAIL_FROM',
+  localAddress: 'notifications@strongroom.local',
+} as const;

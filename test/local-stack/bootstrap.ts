@@ -33,6 +33,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -47,6 +48,7 @@ import {
   deadLetterRetentionSeconds,
   type GlobalIndexDefinition,
   type KeyAttribute,
+  notificationSender,
   physicalName,
   platformKey,
   type QueueDefinition,
@@ -60,7 +62,7 @@ import {
  * Creates Strongroom's AWS resources in the local stack, from the same definitions the CDK data
  * stack deploys (shared/platform/resources.ts): the DynamoDB tables with their indexes, streams
  * and TTL attribute, each queue with its dead-letter queue, the platform KMS key with its alias,
- * and the data bucket.
+ * the data bucket, and the SES identity notification e-mails are sent from.
  *
  * Idempotent and converging: a rerun against a persistent data directory finds what exists,
  * adds what the definitions gained since (a new index, TTL, queue settings) and reuses the
@@ -80,6 +82,7 @@ export async function bootstrapLocalResources(
   const sqs = new SQSClient(connection.forService('SQS'));
   // Path-style addressing: a bucket cannot be a sub-domain of 127.0.0.1.
   const s3 = new S3Client({ ...connection.forService('S3'), forcePathStyle: true });
+  const ses = new SESv2Client(connection.forService('SESV2'));
   try {
     const environment: Record<string, string> = {
       STRONGROOM_STAGE: stage,
@@ -87,10 +90,11 @@ export async function bootstrapLocalResources(
     // The key first: the queues and the bucket are encrypted with it, as in AWS.
     const platformKeyArn = await ensurePlatformKey(kms, stage);
     environment[platformKey.envVar] = platformKeyArn;
-    const [tableNames, queueUrls, bucketName] = await Promise.all([
+    const [tableNames, queueUrls, bucketName, emailFrom] = await Promise.all([
       Promise.all(tables.map((definition) => ensureTable(dynamodb, stage, definition))),
       Promise.all(queues.map((definition) => ensureQueue(sqs, stage, definition, platformKeyArn))),
       ensureDataBucket(s3, stage, connection.region, platformKeyArn),
+      ensureEmailIdentity(ses, notificationSender.localAddress),
     ]);
     tables.forEach((definition, index) => {
       environment[definition.envVar] = tableNames[index]!;
@@ -99,15 +103,16 @@ export async function bootstrapLocalResources(
       environment[definition.envVar] = queueUrls[index]!;
     });
     environment[dataBucket.envVar] = bucketName;
+    environment[notificationSender.envVar] = emailFrom;
     return environment;
   } finally {
-    for (const client of [dynamodb, kms, sqs, s3]) client.destroy();
+    for (const client of [dynamodb, kms, sqs, s3, ses]) client.destroy();
   }
 }
 
 interface ClientConnection {
   readonly region: string;
-  forService(service: 'DYNAMODB' | 'KMS' | 'SQS' | 'S3'): {
+  forService(service: 'DYNAMODB' | 'KMS' | 'SQS' | 'S3' | 'SESV2'): {
     endpoint: string;
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -497,4 +502,15 @@ async function ensureDataBucket(
     }),
   );
   return bucketName;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SES
+
+/** The sender's e-mail identity, so that SendEmail from it succeeds (moto, like SES, requires it). */
+async function ensureEmailIdentity(client: SESv2Client, address: string): Promise<string> {
+  await client.send(new CreateEmailIdentityCommand({ EmailIdentity: address })).catch((error: Error) => {
+    if (error.name !== 'AlreadyExistsException') throw error;
+  });
+  return address;
 }

@@ -19,6 +19,12 @@ snapshot never sees half of a request. The one exception is SQS ReceiveMessage, 
 long-poll for up to 20 seconds and would otherwise stall every other request; it runs beside
 the lock, and a snapshot that races with it is simply retried.
 
+Test support, read-only: GET /strongroom-api/ses/sent-emails lists the e-mails SES (v1 or v2)
+accepted, as JSON. moto keeps a single body per message (the HTML part when there is one), so
+the launcher also notes the text and HTML parts of each accepted SES v2 SendEmail request, by
+message id, and adds them to the list; those notes live in memory only (after a restart from a
+state file, the older messages list only the body moto kept). Nothing of moto's is changed.
+
 If the state file cannot be loaded (another moto version, a corrupt file), the launcher says so
 on stderr, keeps the file aside as `<name>.unreadable-<time>` and starts empty instead of failing.
 
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import os
 import pickle
@@ -214,6 +221,91 @@ class StateStore:
             self.last_written = services
 
 
+SENT_EMAILS_PATH = "/strongroom-api/ses/sent-emails"
+SESV2_SEND_EMAIL_PATH = "/v2/email/outbound-emails"
+
+
+class SentEmails:
+    """WSGI middleware: notes the simple content of accepted SES v2 SendEmail requests, and
+    answers GET SENT_EMAILS_PATH with every message in moto's SES backends (see the module
+    docstring). Runs inside SerializingApplication's lock, so the backends are read consistently.
+    """
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+        self.parts_by_message_id: dict[str, dict[str, str | None]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == SENT_EMAILS_PATH:
+            if method != "GET":
+                start_response("405 Method Not Allowed", [("Allow", "GET")])
+                return [b""]
+            body = json.dumps({"sentEmails": self.sent_emails()}).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if method != "POST" or path != SESV2_SEND_EMAIL_PATH or length <= 0:
+            return self.application(environ, start_response)
+
+        request_body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(request_body)
+        status: list[str] = []
+
+        def record_status(status_line: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(status_line)
+            return start_response(status_line, headers, exc_info)
+
+        result = self.application(environ, record_status)
+        try:
+            response_body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        if status and status[0].startswith("200"):
+            self.note(request_body, response_body)
+        return [response_body]
+
+    def note(self, request_body: bytes, response_body: bytes) -> None:
+        try:
+            message_id = json.loads(response_body)["MessageId"]
+            body = (json.loads(request_body).get("Content") or {}).get("Simple", {}).get("Body", {})
+        except (ValueError, KeyError, AttributeError, TypeError):
+            return
+        self.parts_by_message_id[message_id] = {
+            "text": (body.get("Text") or {}).get("Data"),
+            "html": (body.get("Html") or {}).get("Data"),
+        }
+
+    def sent_emails(self) -> list[dict[str, Any]]:
+        from moto.ses.models import Message
+
+        emails = []
+        for account_id, region_name, backend in get_backend("ses").iter_backends():
+            for message in getattr(backend, "sent_messages", []):
+                if not isinstance(message, Message):
+                    continue  # raw and templated messages: not used by Strongroom
+                destinations = message.destinations or {}
+                parts = self.parts_by_message_id.get(message.id, {"text": None, "html": None})
+                emails.append(
+                    {
+                        "messageId": message.id,
+                        "accountId": account_id,
+                        "region": region_name,
+                        "from": message.source,
+                        "to": list(destinations.get("ToAddresses", [])),
+                        "cc": list(destinations.get("CcAddresses", [])),
+                        "bcc": list(destinations.get("BccAddresses", [])),
+                        "subject": message.subject,
+                        "body": message.body,
+                        "text": parts["text"],
+                        "html": parts["html"],
+                    }
+                )
+        return emails
+
+
 class SerializingApplication:
     """WSGI middleware: one request at a time under `state_lock`, and a dirty flag for snapshots.
 
@@ -233,8 +325,11 @@ class SerializingApplication:
         )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        is_health_check = environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == "/moto-api/"
-        if not is_health_check:
+        is_read_only = environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") in (
+            "/moto-api/",
+            SENT_EMAILS_PATH,
+        )
+        if not is_read_only:
             self.dirty.set()
         if self.is_long_poll(environ):
             return self.application(environ, start_response)
@@ -267,7 +362,7 @@ def main() -> None:
         # Before the server exists: moto creates empty backends lazily on first use.
         store.load()
 
-    application = SerializingApplication(DomainDispatcherApplication(create_backend_app))
+    application = SerializingApplication(SentEmails(DomainDispatcherApplication(create_backend_app)))
     server = make_server(
         arguments.host,
         arguments.port,
