@@ -81,8 +81,10 @@ export function transition(
   comment: string | null,
   changes: Partial<AccessRequestRecord> = {},
 ): AccessRequestRecord {
-  const from = effectiveStatus(request, now);
-  if (!allowedTransitions[from].includes(to)) {
+  const effective = effectiveStatus(request, now);
+  // Persisting an expiry moves from the stored state, and only once its deadline has passed.
+  const from = to === 'expired' && effective === 'expired' ? request.status : effective;
+  if (!allowedTransitions[from].includes(to) || (to === 'expired' && effective !== 'expired')) {
     throw new ConflictError(
       `illegal-transition`,
       `${statusMessages[from] ?? `The request is ${from}.`} It cannot become ${to}.`,
