@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordRulesSchema } from './password-generator.ts';
+import { hostOfUrl, normalizeAddress } from './target-address.ts';
 
 export const platforms = [
   'linux',
@@ -42,14 +43,48 @@ const workgroupSchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-_]*$/, 'must be lowercase letters, digits, - and _');
 const policyIdSchema = z.string().regex(/^pwp_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a password policy id');
+export const accountGroupIdSchema = z
+  .string()
+  .regex(/^agr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an account group id');
 export const accountIdSchema = z.string().regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an account id');
 export const systemIdSchema = z.string().regex(/^sys_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a system id');
+
+/** An IP address or a DNS hostname (stored normalized: see target-address.ts). */
+const addressSchema = z
+  .string()
+  .max(253)
+  .refine((value) => normalizeAddress(value) !== null, 'must be an IP address or a DNS hostname');
+const additionalAddressesSchema = z.array(addressSchema).max(20);
+/** Where the system's web console is: http(s), no user name or password in it. */
+const websiteUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((value) => hostOfUrl(value) !== null, 'must be an http or https URL with a host')
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.username === '' && url.password === '';
+    } catch {
+      return true;
+    }
+  }, 'must not contain a user name or password');
+/** Application names for app-launch jump items (`sqlplus`, `ssms`, …). */
+const applicationSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+const applicationsSchema = z.array(applicationSchema).max(20);
 
 export const createSystemBodySchema = z
   .object({
     name: nameSchema,
     hostname: hostnameSchema.optional(),
     ipAddress: ipAddressSchema.optional(),
+    additionalAddresses: additionalAddressesSchema.default([]),
+    websiteUrl: websiteUrlSchema.nullable().optional(),
+    applications: applicationsSchema.default([]),
     platform: z.enum(platforms),
     workgroup: workgroupSchema.default('default'),
     tags: z.array(tagSchema).max(50).default([]),
@@ -96,6 +131,9 @@ export const updateSystemBodySchema = z
   .object({
     hostname: hostnameSchema.nullable().optional(),
     ipAddress: ipAddressSchema.nullable().optional(),
+    additionalAddresses: additionalAddressesSchema.optional(),
+    websiteUrl: websiteUrlSchema.nullable().optional(),
+    applications: applicationsSchema.optional(),
     description: z.string().max(1000).optional(),
     passwordPolicyId: policyIdSchema.nullable().optional(),
   })
@@ -125,6 +163,8 @@ export const listSystemsQuerySchema = z
     platform: z.enum(platforms).optional(),
     workgroup: workgroupSchema.optional(),
     tag: tagSchema.optional(),
+    /** Systems reachable at this hostname (FQDN or short name) or IP; one page, no cursor. */
+    address: addressSchema.optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(2048).optional(),
   })
@@ -134,6 +174,8 @@ export type SystemFilter = Omit<z.infer<typeof listSystemsQuerySchema>, 'limit' 
 export const listAccountsQuerySchema = z
   .object({
     systemId: systemIdSchema.optional(),
+    /** Members of this account group (the other filters then apply to the page read). */
+    accountGroupId: accountGroupIdSchema.optional(),
     platform: z.enum(platforms).optional(),
     workgroup: workgroupSchema.optional(),
     kind: z.enum(accountKinds).optional(),
@@ -144,6 +186,20 @@ export const listAccountsQuerySchema = z
   })
   .strict();
 export type AccountFilter = Omit<z.infer<typeof listAccountsQuerySchema>, 'limit' | 'cursor'>;
+
+/**
+ * Account groups one account can be in. Deleting an account removes its memberships in the same
+ * transaction (two items per group, of DynamoDB's 100), so the cap keeps that transaction whole.
+ */
+export const maxAccountGroupsPerAccount = 45;
+
+export const createAccountGroupBodySchema = z
+  .object({
+    name: nameSchema,
+    description: z.string().max(1000).default(''),
+  })
+  .strict();
+export type CreateAccountGroupInput = z.infer<typeof createAccountGroupBodySchema>;
 
 const reasonSchema = z.string().trim().min(3, 'must say why (at least 3 characters)').max(500);
 

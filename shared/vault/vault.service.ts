@@ -1,13 +1,16 @@
 import { auditOf } from '../audit/audit-event.ts';
 import { authorize } from '../identity/policy.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { AppError, NotFoundError, ValidationError } from '../kernel/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../kernel/errors.ts';
 import { newId } from '../kernel/ids.ts';
 import type { Page } from '../kernel/page.ts';
 import type { RequestContext } from '../kernel/request-context.ts';
 import { generatePassword, type PasswordRules, passwordRulesSchema } from './password-generator.ts';
 import { generateEd25519KeyPair, publicKeyFromPrivate } from './ssh-key-generator.ts';
+import { normalizeAddress } from './target-address.ts';
 import type {
+  AccountGroupRecord,
+  AccountGroupRepository,
   AccountRecord,
   AccountRepository,
   CredentialCipher,
@@ -17,22 +20,29 @@ import type {
   PasswordPolicyRepository,
   SystemRecord,
   SystemRepository,
+  SystemTarget,
   TenantKeyDirectory,
 } from './vault.ports.ts';
-import type {
-  AccountFilter,
-  CreateAccountInput,
-  CreatePasswordPolicyInput,
-  CreateSystemInput,
-  SetCredentialInput,
-  SystemFilter,
-  UpdateAccountInput,
-  UpdateSystemInput,
+import {
+  type AccountFilter,
+  type CreateAccountGroupInput,
+  type CreateAccountInput,
+  type CreatePasswordPolicyInput,
+  type CreateSystemInput,
+  maxAccountGroupsPerAccount,
+  type SetCredentialInput,
+  type SystemFilter,
+  type UpdateAccountInput,
+  type UpdateSystemInput,
 } from './vault.schemas.ts';
 
 export interface VaultServiceDeps {
-  readonly systems: Pick<SystemRepository, 'create' | 'get' | 'list' | 'update' | 'delete'>;
+  readonly systems: Pick<SystemRepository, 'create' | 'get' | 'list' | 'update' | 'delete' | 'findByTarget'>;
   readonly accounts: Pick<AccountRepository, 'create' | 'get' | 'list' | 'update' | 'delete'>;
+  readonly accountGroups: Pick<
+    AccountGroupRepository,
+    'create' | 'get' | 'list' | 'addMember' | 'removeMember'
+  >;
   readonly credentials: Pick<CredentialRepository, 'putCurrent' | 'getVersion' | 'listVersions'>;
   readonly passwordPolicies: Pick<PasswordPolicyRepository, 'create' | 'get' | 'getDefault' | 'list'>;
   readonly cipher: CredentialCipher;
@@ -57,6 +67,7 @@ const accountView = (account: AccountRecord) => ({
   apiEnabled: account.apiEnabled,
   passwordPolicyId: account.passwordPolicyId,
   rotation: account.rotation,
+  accountGroupIds: account.accountGroupIds,
   credential: {
     currentVersion: account.currentVersion,
     updatedAt: account.credentialUpdatedAt,
@@ -70,6 +81,15 @@ const systemView = ({ tenantId: _tenant, ...system }: SystemRecord) => ({
   accountCount: system.accountCount ?? 0,
 });
 export type SystemView = ReturnType<typeof systemView>;
+
+const accountGroupView = ({ tenantId: _tenant, ...group }: AccountGroupRecord) => group;
+export type AccountGroupView = ReturnType<typeof accountGroupView>;
+
+/** Normalized and deduplicated addresses (the schema has checked that each is one). */
+const normalizedAddresses = (addresses: readonly string[]) => [
+  ...new Set(addresses.map((address) => normalizeAddress(address) ?? address)),
+];
+const distinct = (values: readonly string[]) => [...new Set(values)];
 
 const policyView = ({ tenantId: _tenant, ...policy }: PasswordPolicyRecord) => policy;
 export type PasswordPolicyView = ReturnType<typeof policyView>;
@@ -99,13 +119,29 @@ export interface ReleasedCredential {
 }
 
 export function createVaultService(deps: VaultServiceDeps) {
-  const { systems, accounts, credentials, passwordPolicies, cipher, tenantKeys, audit, clock } = deps;
+  const {
+    systems,
+    accounts,
+    accountGroups,
+    credentials,
+    passwordPolicies,
+    cipher,
+    tenantKeys,
+    audit,
+    clock,
+  } = deps;
   const nowIso = () => clock.now().toISOString();
 
   async function requireAccount(tenantId: string, accountId: string): Promise<AccountRecord> {
     const account = await accounts.get(tenantId, accountId);
     if (!account) throw new NotFoundError('account');
     return account;
+  }
+
+  async function requireAccountGroup(tenantId: string, groupId: string): Promise<AccountGroupRecord> {
+    const group = await accountGroups.get(tenantId, groupId);
+    if (!group) throw new NotFoundError('account-group');
+    return group;
   }
 
   async function requirePolicy(tenantId: string, policyId: string, field: readonly (string | number)[]) {
@@ -141,6 +177,9 @@ export function createVaultService(deps: VaultServiceDeps) {
         name: input.name,
         hostname: input.hostname ?? null,
         ipAddress: input.ipAddress ?? null,
+        additionalAddresses: normalizedAddresses(input.additionalAddresses),
+        websiteUrl: input.websiteUrl ?? null,
+        applications: distinct(input.applications),
         platform: input.platform,
         workgroup: input.workgroup,
         tags: [...new Set(input.tags)].sort(),
@@ -173,11 +212,40 @@ export function createVaultService(deps: VaultServiceDeps) {
       page: { limit?: number; cursor?: string },
     ) {
       authorize(context.principal, 'system:read');
-      const result = await systems.list(context.principal.tenantId, filter, page.limit ?? 50, page.cursor);
+      const { address, ...rest } = filter;
+      if (address !== undefined) {
+        // An address finds a handful of systems: one page, the other filters applied to it.
+        if (page.cursor !== undefined)
+          throw ValidationError.field(['query', 'cursor'], 'is not used with address (one page only)');
+        const found = await systems.findByTarget(context.principal.tenantId, { hostname: address }, 200);
+        const items = found
+          .filter(
+            (system) =>
+              (rest.platform === undefined || system.platform === rest.platform) &&
+              (rest.workgroup === undefined || system.workgroup === rest.workgroup) &&
+              (rest.tag === undefined || system.tags.includes(rest.tag)),
+          )
+          .slice(0, page.limit ?? 50);
+        return { items: items.map(systemView) } satisfies Page<SystemView>;
+      }
+      const result = await systems.list(context.principal.tenantId, rest, page.limit ?? 50, page.cursor);
       return { ...result, items: result.items.map(systemView) } satisfies Page<SystemView>;
     },
 
-    /** Changes address, description or policy. Name, platform, workgroup and tags are fixed. */
+    /**
+     * Systems of the caller's tenant reachable at any of the target's addresses (FQDN, short
+     * name, IPs in any spelling, a URL's host), at most `limit` (default 100).
+     */
+    async findSystemsByTarget(
+      context: RequestContext,
+      target: SystemTarget,
+      limit?: number,
+    ): Promise<SystemView[]> {
+      authorize(context.principal, 'system:read');
+      return (await systems.findByTarget(context.principal.tenantId, target, limit)).map(systemView);
+    },
+
+    /** Changes addresses, applications, description or policy. Name, platform, workgroup and tags are fixed. */
     async updateSystem(
       context: RequestContext,
       systemId: string,
@@ -193,6 +261,11 @@ export function createVaultService(deps: VaultServiceDeps) {
         ...system,
         ...(input.hostname !== undefined ? { hostname: input.hostname } : {}),
         ...(input.ipAddress !== undefined ? { ipAddress: input.ipAddress } : {}),
+        ...(input.additionalAddresses !== undefined
+          ? { additionalAddresses: normalizedAddresses(input.additionalAddresses) }
+          : {}),
+        ...(input.websiteUrl !== undefined ? { websiteUrl: input.websiteUrl } : {}),
+        ...(input.applications !== undefined ? { applications: distinct(input.applications) } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.passwordPolicyId !== undefined ? { passwordPolicyId: input.passwordPolicyId } : {}),
       };
@@ -250,6 +323,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         previousVersion: null,
         latestVersion: 0,
         credentialUpdatedAt: null,
+        accountGroupIds: [],
         createdAt: nowIso(),
       };
       await accounts.create(
@@ -295,7 +369,10 @@ export function createVaultService(deps: VaultServiceDeps) {
       return accountView(updated);
     },
 
-    /** Deletes the account with every stored credential version; the audit trail keeps the record. */
+    /**
+     * Deletes the account with every stored credential version and its account-group memberships;
+     * the audit trail keeps the record.
+     */
     async deleteAccount(context: RequestContext, accountId: string): Promise<void> {
       authorize(context.principal, 'account:delete');
       const account = await requireAccount(context.principal.tenantId, accountId);
@@ -304,7 +381,11 @@ export function createVaultService(deps: VaultServiceDeps) {
         auditOf(context, {
           action: 'account.delete',
           target: { type: 'account', id: account.id, name: `${account.username}@${account.systemName}` },
-          details: { systemId: account.systemId, versions: account.latestVersion },
+          details: {
+            systemId: account.systemId,
+            versions: account.latestVersion,
+            accountGroups: account.accountGroupIds.length,
+          },
         }),
       );
     },
@@ -462,6 +543,93 @@ export function createVaultService(deps: VaultServiceDeps) {
       const tenantId = context.principal.tenantId;
       await requireAccount(tenantId, accountId);
       return (await credentials.listVersions(tenantId, accountId)).map(versionView);
+    },
+
+    async createAccountGroup(
+      context: RequestContext,
+      input: CreateAccountGroupInput,
+    ): Promise<AccountGroupView> {
+      authorize(context.principal, 'account-group:create');
+      const group: AccountGroupRecord = {
+        id: newId('accountGroup'),
+        tenantId: context.principal.tenantId,
+        name: input.name,
+        description: input.description,
+        memberCount: 0,
+        createdAt: nowIso(),
+      };
+      await accountGroups.create(
+        group,
+        auditOf(context, {
+          action: 'account-group.create',
+          target: { type: 'account-group', id: group.id, name: group.name },
+        }),
+      );
+      return accountGroupView(group);
+    },
+
+    async getAccountGroup(context: RequestContext, groupId: string): Promise<AccountGroupView> {
+      authorize(context.principal, 'account-group:read');
+      return accountGroupView(await requireAccountGroup(context.principal.tenantId, groupId));
+    },
+
+    async listAccountGroups(context: RequestContext, page: { limit?: number; cursor?: string }) {
+      authorize(context.principal, 'account-group:read');
+      const result = await accountGroups.list(context.principal.tenantId, page.limit ?? 50, page.cursor);
+      return { ...result, items: result.items.map(accountGroupView) } satisfies Page<AccountGroupView>;
+    },
+
+    /**
+     * Puts the account in the group. Idempotent: a member stays a member, nothing is written or
+     * audited, and the answer is the same account view.
+     */
+    async addAccountToGroup(
+      context: RequestContext,
+      groupId: string,
+      accountId: string,
+    ): Promise<AccountView> {
+      authorize(context.principal, 'account-group:update');
+      const tenantId = context.principal.tenantId;
+      const group = await requireAccountGroup(tenantId, groupId);
+      const account = await requireAccount(tenantId, accountId);
+      if (!account.accountGroupIds.includes(group.id)) {
+        if (account.accountGroupIds.length >= maxAccountGroupsPerAccount) {
+          throw new ConflictError(
+            'too-many-account-groups',
+            `An account can be in at most ${maxAccountGroupsPerAccount} account groups.`,
+          );
+        }
+        // Conditional on the membership not existing: of concurrent adds one writes, the others
+        // find it there and answer the same.
+        await accountGroups.addMember(
+          group,
+          account,
+          auditOf(context, {
+            action: 'account-group.member.add',
+            target: { type: 'account', id: account.id, name: `${account.username}@${account.systemName}` },
+            details: { accountGroupId: group.id, accountGroupName: group.name },
+          }),
+        );
+      }
+      const accountGroupIds = [...new Set([...account.accountGroupIds, group.id])].sort();
+      return accountView({ ...account, accountGroupIds });
+    },
+
+    /** Takes the account out of the group. Idempotent: a non-member is not an error and writes nothing. */
+    async removeAccountFromGroup(context: RequestContext, groupId: string, accountId: string): Promise<void> {
+      authorize(context.principal, 'account-group:update');
+      const tenantId = context.principal.tenantId;
+      const group = await requireAccountGroup(tenantId, groupId);
+      const account = await requireAccount(tenantId, accountId);
+      await accountGroups.removeMember(
+        group,
+        account,
+        auditOf(context, {
+          action: 'account-group.member.remove',
+          target: { type: 'account', id: account.id, name: `${account.username}@${account.systemName}` },
+          details: { accountGroupId: group.id, accountGroupName: group.name },
+        }),
+      );
     },
 
     async createPasswordPolicy(

@@ -1,6 +1,9 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '@strongroom/shared/kernel/errors';
+import { systemAddressKeys, targetLookupKeys } from '@strongroom/shared/vault/target-address';
 import type {
+  AccountGroupRecord,
+  AccountGroupRepository,
   AccountRecord,
   AccountRepository,
   CredentialRepository,
@@ -10,7 +13,8 @@ import type {
   SystemRecord,
   SystemRepository,
 } from '@strongroom/shared/vault/vault.ports';
-import type { AuditedWriter, TransactItem } from './audited-writer.ts';
+import { type AccountFilter, maxAccountGroupsPerAccount } from '@strongroom/shared/vault/vault.schemas';
+import { type AuditedWriter, StateConditionFailed, type TransactItem } from './audited-writer.ts';
 import { commitOrThrow } from './identity.repo.dynamo.ts';
 import { keys, recordOf, tenantPartition } from './keys.ts';
 import { queryPage } from './query-page.ts';
@@ -45,6 +49,83 @@ function filterExpression(filters: Record<string, string | undefined>) {
   return clauses.length === 0 ? { names, values } : { expression: clauses.join(' AND '), names, values };
 }
 
+/** Runs `fn` over `items` with at most `width` calls in flight, keeping the order. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Attributes a system item carries besides its record: the address keys it is filed under (so
+ * that an update or delete removes exactly the index items it wrote) and a revision that every
+ * update bumps (so that two concurrent address changes cannot both rewrite the index).
+ */
+interface SystemItemExtras {
+  addressKeys?: string[];
+  addressRevision?: number;
+}
+
+/** A stored system as a record; items written before addresses were added lack these fields. */
+function systemOf(item: (SystemRecord & SystemItemExtras) | null): SystemRecord | null {
+  if (!item) return null;
+  const { addressKeys: _keys, addressRevision: _revision, ...system } = item;
+  return {
+    ...system,
+    additionalAddresses: system.additionalAddresses ?? [],
+    websiteUrl: system.websiteUrl ?? null,
+    applications: system.applications ?? [],
+  };
+}
+
+/** A stored account as a record: `accountGroupIds` is a string set in the table (absent when empty). */
+function accountOf(
+  item:
+    | (Omit<AccountRecord, 'accountGroupIds'> & { usernameLower?: string; accountGroupIds?: unknown })
+    | null,
+): AccountRecord | null {
+  if (!item) return null;
+  const { usernameLower: _lower, accountGroupIds, ...account } = item;
+  const groups =
+    accountGroupIds instanceof Set
+      ? [...(accountGroupIds as Set<string>)]
+      : Array.isArray(accountGroupIds)
+        ? (accountGroupIds as string[])
+        : [];
+  return { ...account, accountGroupIds: groups.sort() };
+}
+
+/** The account filters other than `systemId`/`accountGroupId`, applied in memory. */
+function matchesAccountFilter(account: AccountRecord, filter: AccountFilter): boolean {
+  return (
+    (filter.systemId === undefined || account.systemId === filter.systemId) &&
+    (filter.platform === undefined || account.platform === filter.platform) &&
+    (filter.workgroup === undefined || account.workgroup === filter.workgroup) &&
+    (filter.kind === undefined || account.kind === filter.kind) &&
+    (filter.tag === undefined || account.tags.includes(filter.tag)) &&
+    (filter.username === undefined ||
+      account.username.toLowerCase().startsWith(filter.username.toLowerCase()))
+  );
+}
+
+/**
+ * Items of one transaction: 2 are the audit event and its lane head; an account delete takes 3
+ * for the account, its name claim and the system's count, and 2 per account group.
+ */
+const transactionLimit = 100;
+const auditItems = 2;
+
 export function createVaultRepositories({ client, table, writer }: VaultRepositoryDeps) {
   const put = (item: Record<string, unknown>): TransactItem => ({
     Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
@@ -54,72 +135,144 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
     return recordOf<T>(Item);
   };
 
+  /** The stored system with its index bookkeeping, read consistently (before changing the index). */
+  const readSystemItem = async (tenantId: string, systemId: string) => {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table, Key: keys.system(tenantId, systemId), ConsistentRead: true }),
+    );
+    return Item as (SystemRecord & SystemItemExtras) | undefined;
+  };
+  /** The condition that the system item is still at the address revision read. */
+  const atRevision = (revision: number | undefined) =>
+    revision === undefined
+      ? { expression: 'attribute_not_exists(addressRevision)', values: {} }
+      : { expression: 'addressRevision = :revision', values: { ':revision': revision } };
+  const addressItem = (tenantId: string, addressKey: string, systemId: string): TransactItem => ({
+    Put: {
+      TableName: table,
+      Item: { ...keys.systemAddress(tenantId, addressKey, systemId), entity: 'system-address', systemId },
+    },
+  });
+  const removeAddressItem = (tenantId: string, addressKey: string, systemId: string): TransactItem => ({
+    Delete: { TableName: table, Key: keys.systemAddress(tenantId, addressKey, systemId) },
+  });
+  /** After a failed condition on the system item: gone (404) or changed meanwhile (409). */
+  const systemChanged = async (tenantId: string, systemId: string, changed: () => Error) =>
+    (await readSystemItem(tenantId, systemId)) ? changed() : new NotFoundError('system');
+
   const systems: SystemRepository = {
-    create: (system, audit) =>
-      commitOrThrow(
+    create(system, audit) {
+      const addressKeys = systemAddressKeys(system);
+      return commitOrThrow(
         writer,
         [
-          put({ ...keys.system(system.tenantId, system.id), entity: 'system', ...system }),
+          put({
+            ...keys.system(system.tenantId, system.id),
+            entity: 'system',
+            ...system,
+            addressKeys,
+            addressRevision: 1,
+          }),
           put({
             ...keys.systemName(system.tenantId, system.name),
             entity: 'system-name',
             systemId: system.id,
           }),
+          ...addressKeys.map((key) => addressItem(system.tenantId, key, system.id)),
         ],
         audit,
         () => new ConflictError('system-name-taken', 'A system with this name already exists.'),
-      ),
-    get: (tenantId, systemId) => get<SystemRecord>(keys.system(tenantId, systemId)),
-    update: (system, audit) =>
-      commitOrThrow(
-        writer,
-        [
-          {
-            Update: {
-              TableName: table,
-              Key: keys.system(system.tenantId, system.id),
-              UpdateExpression:
-                'SET hostname = :hostname, ipAddress = :ip, description = :description, passwordPolicyId = :policy',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: {
-                ':hostname': system.hostname,
-                ':ip': system.ipAddress,
-                ':description': system.description,
-                ':policy': system.passwordPolicyId,
-              },
+      );
+    },
+    get: async (tenantId, systemId) =>
+      systemOf(await get<SystemRecord & SystemItemExtras>(keys.system(tenantId, systemId))),
+    async update(system, audit) {
+      const { tenantId, id: systemId } = system;
+      const stored = await readSystemItem(tenantId, systemId);
+      if (!stored) throw new NotFoundError('system');
+      // Systems written before the address index have no keys filed yet: everything is added.
+      const before = stored.addressKeys ?? [];
+      const after: string[] = systemAddressKeys(system);
+      const revision = atRevision(stored.addressRevision);
+      // At most 1 + 44 + 44 items (20 additional addresses file at most 2 keys each), within the limit.
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.system(tenantId, systemId),
+            UpdateExpression:
+              'SET hostname = :hostname, ipAddress = :ip, additionalAddresses = :additional, websiteUrl = :url, ' +
+              'applications = :applications, description = :description, passwordPolicyId = :policy, ' +
+              'addressKeys = :keys, addressRevision = :nextRevision',
+            ConditionExpression: `attribute_exists(pk) AND ${revision.expression}`,
+            ExpressionAttributeValues: {
+              ':hostname': system.hostname,
+              ':ip': system.ipAddress,
+              ':additional': system.additionalAddresses,
+              ':url': system.websiteUrl,
+              ':applications': system.applications,
+              ':description': system.description,
+              ':policy': system.passwordPolicyId,
+              ':keys': after,
+              ':nextRevision': (stored.addressRevision ?? 0) + 1,
+              ...revision.values,
             },
           },
-        ],
-        audit,
-        () => new NotFoundError('system'),
-      ),
-    delete: (system, audit) =>
-      commitOrThrow(
-        writer,
-        [
-          {
-            Delete: {
-              TableName: table,
-              Key: keys.system(system.tenantId, system.id),
-              // The count moves in the same transactions that create and delete accounts, so no
-              // account can appear between this check and the delete.
-              ConditionExpression:
-                'attribute_exists(pk) AND (attribute_not_exists(accountCount) OR accountCount = :zero)',
-              ExpressionAttributeValues: { ':zero': 0 },
-            },
+        },
+        ...before
+          .filter((key) => !after.includes(key))
+          .map((key) => removeAddressItem(tenantId, key, systemId)),
+        ...after.filter((key) => !before.includes(key)).map((key) => addressItem(tenantId, key, systemId)),
+      ];
+      try {
+        await writer.commit(items, audit);
+      } catch (error) {
+        if (!(error instanceof StateConditionFailed)) throw error;
+        throw await systemChanged(
+          tenantId,
+          systemId,
+          () => new ConflictError('system-changed', 'The system changed while it was being updated; retry.'),
+        );
+      }
+    },
+    async delete(system, audit) {
+      const { tenantId, id: systemId } = system;
+      const stored = await readSystemItem(tenantId, systemId);
+      if (!stored) throw new NotFoundError('system');
+      const revision = atRevision(stored.addressRevision);
+      const items: TransactItem[] = [
+        {
+          Delete: {
+            TableName: table,
+            Key: keys.system(tenantId, systemId),
+            // The count moves in the same transactions that create and delete accounts, so no
+            // account can appear between this check and the delete; the revision guards the
+            // address index entries deleted with it.
+            ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(accountCount) OR accountCount = :zero) AND ${revision.expression}`,
+            ExpressionAttributeValues: { ':zero': 0, ...revision.values },
           },
-          { Delete: { TableName: table, Key: keys.systemName(system.tenantId, system.name) } },
-        ],
-        audit,
-        () => new ConflictError('system-has-accounts', 'The system still has accounts; delete them first.'),
-      ),
+        },
+        { Delete: { TableName: table, Key: keys.systemName(tenantId, system.name) } },
+        ...(stored.addressKeys ?? []).map((key) => removeAddressItem(tenantId, key, systemId)),
+      ];
+      try {
+        await writer.commit(items, audit);
+      } catch (error) {
+        if (!(error instanceof StateConditionFailed)) throw error;
+        const now = await readSystemItem(tenantId, systemId);
+        if (!now) throw new NotFoundError('system');
+        throw (now.accountCount ?? 0) > 0
+          ? new ConflictError('system-has-accounts', 'The system still has accounts; delete them first.')
+          : new ConflictError('system-changed', 'The system changed while it was being deleted; retry.');
+      }
+    },
     list(tenantId, filter, limit, cursor) {
       const { expression, names, values } = filterExpression({
         platform: filter.platform,
         workgroup: filter.workgroup,
         tag: filter.tag,
       });
-      return queryPage<SystemRecord>(
+      return queryPage<SystemRecord & SystemItemExtras>(
         client,
         {
           TableName: table,
@@ -128,12 +281,49 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
           ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': 'SYS#', ...values },
         },
         { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+      ).then((page) => ({ ...page, items: page.items.map((item) => systemOf(item) as SystemRecord) }));
+    },
+    async findByTarget(tenantId, target, limit = 100) {
+      const wanted = Math.max(1, Math.floor(limit));
+      const lookups = targetLookupKeys(target);
+      // One Query per address key, in parallel; each needs at most `wanted` ids.
+      const idsPerKey = await Promise.all(
+        lookups.map(async (addressKey) => {
+          const ids: string[] = [];
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const page = await client.send(
+              new QueryCommand({
+                TableName: table,
+                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+                ExpressionAttributeValues: {
+                  ':pk': tenantPartition(tenantId),
+                  ':prefix': keys.systemAddressPrefix(addressKey),
+                },
+                ProjectionExpression: 'systemId',
+                Limit: wanted - ids.length,
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            ids.push(...(page.Items ?? []).map((item) => item.systemId as string));
+            startKey = page.LastEvaluatedKey;
+          } while (startKey && ids.length < wanted);
+          return ids;
+        }),
       );
+      const systemIds = [...new Set(idsPerKey.flat())].slice(0, wanted);
+      // GetItem rather than BatchGetItem: the vault's role has no BatchGetItem, and lookups
+      // usually find a handful of systems.
+      const found = await mapConcurrently(systemIds, 16, (systemId) => systems.get(tenantId, systemId));
+      return found.filter((system): system is SystemRecord => system !== null);
     },
   };
 
+  const getAccount = async (tenantId: string, accountId: string) =>
+    accountOf(await get<Parameters<typeof accountOf>[0]>(keys.account(tenantId, accountId)));
+
   const accounts: AccountRepository = {
-    create: (account, audit) =>
+    create: ({ accountGroupIds: _groups, ...account }, audit) =>
       commitOrThrow(
         writer,
         [
@@ -144,6 +334,7 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             gsi1pk: `${tenantPartition(account.tenantId)}#SYS#${account.systemId}`,
             gsi1sk: `${account.username.toLowerCase()}#${account.id}`,
             usernameLower: account.username.toLowerCase(),
+            // A new account is in no group; `accountGroupIds` is a string set, absent while empty.
             ...account,
           }),
           put({
@@ -192,6 +383,10 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
       ),
     async delete(account, audit) {
       const { tenantId, id: accountId } = account;
+      const groups = account.accountGroupIds;
+      if (groups.length > maxAccountGroupsPerAccount) {
+        throw new Error(`an account in ${groups.length} groups does not fit one delete transaction`);
+      }
       const versionKeys: { pk: string; sk: string }[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -208,11 +403,34 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
         versionKeys.push(...((page.Items ?? []) as { pk: string; sk: string }[]));
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      // A transaction holds 100 items: the newest versions go with the account (2 are the audit
-      // event and lane head, 3 the account, its name claim and the system's count). Older ones,
+      // The account's memberships are in the condition: a concurrent add or remove fails the
+      // delete instead of leaving a membership (and a count) behind. Same size and every group
+      // read still there means the same set; no set means no group.
+      const groupValues = Object.fromEntries(groups.map((groupId, i) => [`:g${i}`, groupId]));
+      const sameGroups =
+        groups.length === 0
+          ? 'attribute_not_exists(accountGroupIds)'
+          : [
+              'size(accountGroupIds) = :groupCount',
+              ...groups.map((_, i) => `contains(accountGroupIds, :g${i})`),
+            ].join(' AND ');
+      const membershipItems = groups.flatMap((groupId): TransactItem[] => [
+        { Delete: { TableName: table, Key: keys.accountGroupMember(tenantId, groupId, accountId) } },
+        {
+          Update: {
+            TableName: table,
+            Key: keys.accountGroup(tenantId, groupId),
+            UpdateExpression: 'ADD memberCount :minusOne',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
+      ]);
+      // The newest versions go with the account, in what the transaction has left. Older ones,
       // unreachable once the account is gone, are deleted right after.
-      const inTransaction = versionKeys.slice(0, 95);
-      const afterwards = versionKeys.slice(95);
+      const room = transactionLimit - auditItems - 3 - membershipItems.length;
+      const inTransaction = versionKeys.slice(0, room);
+      const afterwards = versionKeys.slice(room);
       await commitOrThrow(
         writer,
         [
@@ -221,8 +439,11 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
               TableName: table,
               Key: keys.account(tenantId, accountId),
               // Not while a credential is being written: that would orphan the new version.
-              ConditionExpression: 'attribute_exists(pk) AND latestVersion = :latest',
-              ExpressionAttributeValues: { ':latest': account.latestVersion },
+              ConditionExpression: `attribute_exists(pk) AND latestVersion = :latest AND ${sameGroups}`,
+              ExpressionAttributeValues: {
+                ':latest': account.latestVersion,
+                ...(groups.length > 0 ? { ':groupCount': groups.length, ...groupValues } : {}),
+              },
             },
           },
           {
@@ -237,6 +458,7 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
               ExpressionAttributeValues: { ':minusOne': -1 },
             },
           },
+          ...membershipItems,
           ...inTransaction.map((key): TransactItem => ({ Delete: { TableName: table, Key: key } })),
         ],
         audit,
@@ -251,13 +473,31 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
       }
       return { versionsDeleted: versionKeys.length };
     },
-    async get(tenantId, accountId) {
-      const record = await get<AccountRecord & { usernameLower?: string }>(keys.account(tenantId, accountId));
-      if (!record) return null;
-      const { usernameLower: _lower, ...account } = record;
-      return account;
-    },
+    get: getAccount,
     async list(tenantId, filter, limit, cursor) {
+      if (filter.accountGroupId !== undefined) {
+        // Members in account id order; the other filters apply to the members read, so a page
+        // may hold fewer than `limit` accounts and still have a next cursor.
+        const members = await queryPage<{ accountId: string }>(
+          client,
+          {
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': tenantPartition(tenantId),
+              ':prefix': keys.accountGroupMemberPrefix(filter.accountGroupId),
+            },
+          },
+          { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+        );
+        const found = await mapConcurrently(members.items, 16, (member) =>
+          getAccount(tenantId, member.accountId),
+        );
+        const items = found.filter(
+          (account): account is AccountRecord => account !== null && matchesAccountFilter(account, filter),
+        );
+        return members.nextCursor ? { items, nextCursor: members.nextCursor } : { items };
+      }
       const bySystem = filter.systemId !== undefined;
       const { expression, names, values } = filterExpression({
         platform: filter.platform,
@@ -266,7 +506,7 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
         tag: filter.tag,
         username: filter.username,
       });
-      const page = await queryPage<AccountRecord & { usernameLower?: string }>(
+      const page = await queryPage<Parameters<typeof accountOf>[0]>(
         client,
         bySystem
           ? {
@@ -292,7 +532,125 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
           keyAttributes: bySystem ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk'],
         },
       );
-      return { ...page, items: page.items.map(({ usernameLower: _lower, ...account }) => account) };
+      return { ...page, items: page.items.map((item) => accountOf(item) as AccountRecord) };
+    },
+  };
+
+  const accountGroups: AccountGroupRepository = {
+    create: (group, audit) =>
+      commitOrThrow(
+        writer,
+        [
+          put({ ...keys.accountGroup(group.tenantId, group.id), entity: 'account-group', ...group }),
+          put({
+            ...keys.accountGroupName(group.tenantId, group.name),
+            entity: 'account-group-name',
+            accountGroupId: group.id,
+          }),
+        ],
+        audit,
+        () =>
+          new ConflictError('account-group-name-taken', 'An account group with this name already exists.'),
+      ),
+    get: (tenantId, groupId) => get<AccountGroupRecord>(keys.accountGroup(tenantId, groupId)),
+    list: (tenantId, limit, cursor) =>
+      queryPage<AccountGroupRecord>(
+        client,
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':prefix': 'AGR#' },
+        },
+        { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
+      ),
+    async addMember(group, account, audit) {
+      const { tenantId } = group;
+      try {
+        await writer.commit(
+          [
+            // The membership item decides: of concurrent adds exactly one creates it.
+            put({
+              ...keys.accountGroupMember(tenantId, group.id, account.id),
+              entity: 'account-group-member',
+              accountGroupId: group.id,
+              accountId: account.id,
+            }),
+            {
+              Update: {
+                TableName: table,
+                Key: keys.account(tenantId, account.id),
+                UpdateExpression: 'ADD accountGroupIds :group',
+                ConditionExpression:
+                  'attribute_exists(pk) AND (attribute_not_exists(accountGroupIds) OR size(accountGroupIds) < :max)',
+                ExpressionAttributeValues: {
+                  ':group': new Set([group.id]),
+                  ':max': maxAccountGroupsPerAccount,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: keys.accountGroup(tenantId, group.id),
+                UpdateExpression: 'ADD memberCount :one',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+          audit,
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof StateConditionFailed)) throw error;
+        if (error.index === 0) return false;
+        if (error.index === 2) throw new NotFoundError('account-group');
+        if (!(await getAccount(tenantId, account.id))) throw new NotFoundError('account');
+        throw new ConflictError(
+          'too-many-account-groups',
+          `An account can be in at most ${maxAccountGroupsPerAccount} account groups.`,
+        );
+      }
+    },
+    async removeMember(group, account, audit) {
+      const { tenantId } = group;
+      try {
+        await writer.commit(
+          [
+            {
+              Delete: {
+                TableName: table,
+                Key: keys.accountGroupMember(tenantId, group.id, account.id),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: keys.account(tenantId, account.id),
+                UpdateExpression: 'DELETE accountGroupIds :group',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':group': new Set([group.id]) },
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: keys.accountGroup(tenantId, group.id),
+                UpdateExpression: 'ADD memberCount :minusOne',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':minusOne': -1 },
+              },
+            },
+          ],
+          audit,
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof StateConditionFailed)) throw error;
+        if (error.index === 0) return false;
+        throw new NotFoundError(error.index === 1 ? 'account' : 'account-group');
+      }
     },
   };
 
@@ -408,5 +766,5 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
     },
   };
 
-  return { systems, accounts, credentials, passwordPolicies };
+  return { systems, accounts, credentials, passwordPolicies, accountGroups };
 }

@@ -3,6 +3,7 @@ import { passwordRulesSchema } from '@strongroom/shared/vault/password-generator
 import {
   accountKinds,
   createAccountBodySchema,
+  createAccountGroupBodySchema,
   createPasswordPolicyBodySchema,
   createSystemBodySchema,
   generatePasswordBodySchema,
@@ -33,6 +34,9 @@ const systemSchema = z
     name: z.string(),
     hostname: z.string().nullable(),
     ipAddress: z.string().nullable(),
+    additionalAddresses: z.array(z.string()).readonly(),
+    websiteUrl: z.string().nullable(),
+    applications: z.array(z.string()).readonly(),
     platform: z.enum(platforms),
     workgroup: z.string(),
     tags: z.array(z.string()).readonly(),
@@ -57,10 +61,21 @@ const accountSchema = z
     apiEnabled: z.boolean(),
     passwordPolicyId: z.string().nullable(),
     rotation: z.object({ enabled: z.boolean(), rotateAfterRelease: z.boolean() }),
+    accountGroupIds: z.array(z.string()).readonly(),
     credential: z.object({ currentVersion: z.int().nullable(), updatedAt: z.string().nullable() }),
     createdAt: z.string(),
   })
   .openapi('Account');
+
+const accountGroupSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    memberCount: z.int(),
+    createdAt: z.string(),
+  })
+  .openapi('AccountGroup');
 
 const credentialVersionSchema = z
   .object({
@@ -104,6 +119,8 @@ const generatedPasswordSchema = z
   .openapi('GeneratedPassword');
 
 const accountParam = idParam('accountId', 'acc');
+const accountGroupParam = idParam('accountGroupId', 'agr');
+const memberParams = accountGroupParam.extend(accountParam.shape);
 
 export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
   const vault = () => need(services.vault, 'vault');
@@ -127,7 +144,9 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
       path: '/v1/systems',
       operationId: 'listSystems',
       tags: ['Systems and accounts'],
-      summary: 'List managed systems, filtered by platform, workgroup or tag',
+      summary: 'List managed systems, filtered by platform, workgroup, tag or address',
+      description:
+        '`address` finds the systems reachable at a hostname (an FQDN exactly, a single label as the first label of hostnames) or an IP (any spelling); it answers one page without a cursor.',
       request: { query: listSystemsQuerySchema },
       responses: {
         200: jsonResponse(pageOf(systemSchema, 'SystemPage'), 'A page of systems.'),
@@ -159,7 +178,7 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
       path: '/v1/systems/{systemId}',
       operationId: 'updateSystem',
       tags: ['Systems and accounts'],
-      summary: 'Change a system’s address, description or password policy',
+      summary: 'Change a system’s addresses, website URL, applications, description or password policy',
       description:
         'Name, platform, workgroup and tags are fixed once accounts are onboarded (accounts carry copies for filtering).',
       request: {
@@ -210,7 +229,10 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
       path: '/v1/accounts',
       operationId: 'listAccounts',
       tags: ['Systems and accounts'],
-      summary: 'List managed accounts, filtered by system, platform, workgroup, kind, tag or username prefix',
+      summary:
+        'List managed accounts, filtered by system, account group, platform, workgroup, kind, tag or username prefix',
+      description:
+        'With `accountGroupId`, accounts come in account id order and the other filters apply to each page of members read, so a page may hold fewer than `limit` accounts and still have a `nextCursor`.',
       request: { query: listAccountsQuerySchema },
       responses: {
         200: jsonResponse(pageOf(accountSchema, 'AccountPage'), 'A page of accounts.'),
@@ -268,6 +290,90 @@ export function registerVaultRoutes(app: ApiApp, services: ApiServices): void {
     }),
     async (c) => {
       await vault().deleteAccount(c.get('context'), c.req.valid('param').accountId);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/account-groups',
+      operationId: 'createAccountGroup',
+      tags: ['Account groups'],
+      summary: 'Create an account group (a static, named set of accounts access policies can select)',
+      request: { body: jsonBody(named(createAccountGroupBodySchema, 'CreateAccountGroupRequest')) },
+      responses: { 201: jsonResponse(accountGroupSchema, 'Created.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) => c.json(await vault().createAccountGroup(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/account-groups',
+      operationId: 'listAccountGroups',
+      tags: ['Account groups'],
+      summary: 'List account groups',
+      request: { query: pageQuerySchema },
+      responses: {
+        200: jsonResponse(pageOf(accountGroupSchema, 'AccountGroupPage'), 'A page of account groups.'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await vault().listAccountGroups(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/account-groups/{accountGroupId}',
+      operationId: 'getAccountGroup',
+      tags: ['Account groups'],
+      summary: 'Get an account group',
+      request: { params: accountGroupParam },
+      responses: { 200: jsonResponse(accountGroupSchema, 'The account group.'), ...commonErrors },
+    }),
+    async (c) =>
+      c.json(await vault().getAccountGroup(c.get('context'), c.req.valid('param').accountGroupId), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/account-groups/{accountGroupId}/accounts/{accountId}',
+      operationId: 'addAccountToGroup',
+      tags: ['Account groups'],
+      summary: 'Put an account in an account group (idempotent)',
+      description:
+        'A member stays a member: the answer is the same, and only an actual addition is written and audited (`account-group.member.add`). Members list with `GET /v1/accounts?accountGroupId=`.',
+      request: { params: memberParams },
+      responses: {
+        200: jsonResponse(accountSchema, 'The account, a member of the group.'),
+        ...commonErrors,
+        ...conflictError,
+      },
+    }),
+    async (c) => {
+      const { accountGroupId, accountId } = c.req.valid('param');
+      return c.json(await vault().addAccountToGroup(c.get('context'), accountGroupId, accountId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/account-groups/{accountGroupId}/accounts/{accountId}',
+      operationId: 'removeAccountFromGroup',
+      tags: ['Account groups'],
+      summary: 'Take an account out of an account group (idempotent)',
+      description:
+        'Answers 204 whether or not the account was a member; only an actual removal is written and audited (`account-group.member.remove`).',
+      request: { params: memberParams },
+      responses: { 204: { description: 'The account is not a member (any more).' }, ...commonErrors },
+    }),
+    async (c) => {
+      const { accountGroupId, accountId } = c.req.valid('param');
+      await vault().removeAccountFromGroup(c.get('context'), accountGroupId, accountId);
       return c.body(null, 204);
     },
   );
