@@ -5,7 +5,9 @@
  *   2. DynamoDB requests and KMS calls per retrieval, with and without the data-key cache;
  *   3. the same retrievals as raw SDK calls alone (2 GetItem, ESDK decrypt, a 2-item
  *      TransactWriteItems like the audit append) → the service's overhead as a ratio;
- *   4. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
+ *   4. the access workflow: approve-and-retrieve round trips, and policy decisions for a tenant
+ *      with 10,000 policies over 1,000,000 accounts (see access-bench.ts);
+ *   5. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
  * The last line printed is one JSON object with every figure.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
 import { ensureLocalStackInstalled } from '../local-stack/install.ts';
 import { startLocalStack } from '../local-stack/stack.ts';
 import { createHarness, type Harness } from '../support/api-harness.ts';
+import { benchApproveAndRetrieve, benchPolicyEvaluation } from './access-bench.ts';
 import { bundle, coldInit, helloWorldEntry, httpApiEvent } from './lambda-bundles.ts';
 
 const retrievals = Number(process.env.BENCH_RETRIEVALS ?? 2_000);
@@ -205,6 +208,25 @@ try {
   for (let i = 0; i < accountIds.length; i += 1) await rawRetrieve(i);
   const raw = await timed(retrievals, rawRetrieve);
   log(`  ${JSON.stringify(raw)}`);
+
+  log('▶ access workflow: approve-and-retrieve round trips');
+  Object.assign(
+    figures,
+    await benchApproveAndRetrieve(cached, Number(process.env.BENCH_ROUND_TRIPS ?? 200), log),
+  );
+  log('▶ access workflow: policy decisions (10,000 policies, 1,000,000 accounts)');
+  Object.assign(
+    figures,
+    await benchPolicyEvaluation(
+      cached,
+      {
+        policies: Number(process.env.BENCH_POLICIES ?? 10_000),
+        accounts: 1_000_000,
+        decisions: Number(process.env.BENCH_DECISIONS ?? 5_000),
+      },
+      log,
+    ),
+  );
 
   log('▶ Lambda bundles and cold init');
   const vaultBundle = await bundle('vault', 'functions/src/entry/vault.handler.ts');
