@@ -1,7 +1,8 @@
 /**
  * The demo tenant `npm start` seeds, through the public API like any client would: an admin, a
  * password admin, an auditor and a requester; a default password policy; a few systems of
- * different platforms with accounts whose passwords are generated (nobody ever typed them).
+ * different platforms (with their addresses, consoles and applications) with accounts whose
+ * passwords are generated (nobody ever typed them); an account group of their superusers.
  */
 export const demoTenant = {
   slug: 'demo',
@@ -93,6 +94,9 @@ export async function seedDemoTenant(
       name: 'web-01',
       hostname: 'web-01.demo.internal',
       ipAddress: '10.20.0.11',
+      additionalAddresses: ['www.demo.internal', 'fd00:20::11'],
+      websiteUrl: 'https://web-01.demo.internal:9090/',
+      applications: ['putty', 'winscp'],
       platform: 'linux',
       workgroup: 'web',
       tags: ['prod'],
@@ -100,6 +104,10 @@ export async function seedDemoTenant(
     {
       name: 'pg-prod',
       hostname: 'pg-prod.demo.internal',
+      ipAddress: '10.20.1.21',
+      additionalAddresses: ['pg-prod-vip.demo.internal', '10.20.1.20'],
+      websiteUrl: 'https://pgadmin.demo.internal/',
+      applications: ['psql', 'pgadmin4'],
       platform: 'postgresql',
       workgroup: 'data',
       tags: ['prod', 'pci'],
@@ -108,6 +116,9 @@ export async function seedDemoTenant(
       name: 'dc01',
       hostname: 'dc01.demo.internal',
       ipAddress: '10.20.0.2',
+      additionalAddresses: ['ldap.demo.internal', 'fd00:20::2'],
+      websiteUrl: null,
+      applications: ['mmc', 'powershell'],
       platform: 'active-directory',
       workgroup: 'identity',
       tags: ['tier0'],
@@ -127,6 +138,7 @@ export async function seedDemoTenant(
       { username: 'DEMO\\Administrator', kind: 'domain' },
     ],
   };
+  const accountIds = new Map<string, string>();
   for (const system of systems) {
     const createdSystem = must(await call('POST', '/v1/systems', { token, body: system }), system.name);
     for (const account of accounts[system.name] ?? []) {
@@ -134,6 +146,7 @@ export async function seedDemoTenant(
         await call('POST', '/v1/accounts', { token, body: { systemId: createdSystem.id, ...account } }),
         account.username,
       );
+      accountIds.set(`${account.username}@${system.name}`, createdAccount.id);
       must(
         await call('POST', `/v1/accounts/${createdAccount.id}/credential`, {
           token,
@@ -142,6 +155,19 @@ export async function seedDemoTenant(
         `${account.username} credential`,
       );
     }
+  }
+  const breakGlass = must(
+    await call('POST', '/v1/account-groups', {
+      token,
+      body: { name: 'Production break-glass', description: 'Superuser accounts of production systems' },
+    }),
+    'account group',
+  );
+  for (const member of ['root@web-01', 'postgres@pg-prod', 'DEMO\\Administrator@dc01']) {
+    must(
+      await call('PUT', `/v1/account-groups/${breakGlass.id}/accounts/${accountIds.get(member)}`, { token }),
+      `${member} in ${breakGlass.name}`,
+    );
   }
   return true;
 }
