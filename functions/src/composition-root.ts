@@ -128,6 +128,7 @@ export function compose(options: CompositionOptions): Composition {
       notifications: accessRepositories.notifications,
       accounts: vaultRepositories.accounts,
       systems: vaultRepositories.systems,
+      accountGroups: vaultRepositories.accountGroups,
       credentials: vaultRepositories.credentials,
       users: identityRepositories.users,
       groups: identityRepositories.groups,

@@ -8,6 +8,7 @@ import { newId } from '../kernel/ids.ts';
 import type { Page } from '../kernel/page.ts';
 import type { AnonymousContext, RequestContext } from '../kernel/request-context.ts';
 import type {
+  AccountGroupRepository,
   AccountRecord,
   AccountRepository,
   CredentialCipher,
@@ -74,6 +75,7 @@ export interface AccessServiceDeps {
   readonly notifications: NotificationRepository;
   readonly accounts: Pick<AccountRepository, 'get' | 'list'>;
   readonly systems: Pick<SystemRepository, 'get' | 'findByTarget'>;
+  readonly accountGroups: Pick<AccountGroupRepository, 'get'>;
   readonly credentials: Pick<CredentialRepository, 'getVersion'>;
   readonly users: Pick<UserRepository, 'get' | 'getByEmail' | 'findByLocalName'>;
   readonly groups: Pick<GroupRepository, 'getMany' | 'listMemberIds'>;
@@ -192,13 +194,14 @@ export const accountFactsOf = (account: AccountRecord): AccountFacts => ({
   workgroup: account.workgroup,
   kind: account.kind,
   tags: account.tags,
-  accountGroupIds: (account as { accountGroupIds?: readonly string[] }).accountGroupIds ?? [],
+  accountGroupIds: account.accountGroupIds ?? [],
 });
 
 const accountNameOf = (account: AccountRecord) => `${account.username}@${account.systemName}`;
 
 export function createAccessService(deps: AccessServiceDeps) {
-  const { policies, requests, notifications, accounts, systems, credentials, users, groups } = deps;
+  const { policies, requests, notifications, accounts, systems, accountGroups, credentials, users, groups } =
+    deps;
   const { cipher, tenantKeys, sealer, events, tickets, email, audit, clock } = deps;
   const indexCacheSize = deps.policyIndexCacheSize ?? 200;
   const indexes = new Map<string, PolicyIndex>();
@@ -277,6 +280,16 @@ export function createAccessService(deps: AccessServiceDeps) {
             }),
           );
         });
+      } else if (selector.type === 'account-group') {
+        checks.push(
+          accountGroups.get(tenantId, selector.accountGroupId).then((group) => {
+            if (!group)
+              throw ValidationError.field(
+                ['body', 'selectors', i, 'accountGroupId'],
+                'no such account group',
+              );
+          }),
+        );
       } else if (selector.type === 'system') {
         checks.push(
           systems.get(tenantId, selector.systemId).then((system) => {
@@ -1127,9 +1140,7 @@ export function createAccessService(deps: AccessServiceDeps) {
         const matching = found.filter(
           (system: SystemRecord) =>
             application === undefined ||
-            ((system as { applications?: readonly string[] }).applications ?? []).some(
-              (name) => name.toLowerCase() === application,
-            ),
+            (system.applications ?? []).some((name) => name.toLowerCase() === application),
         );
         const [releases, index] = await Promise.all([
           requests.listByRequester(tenantId, user.id, { statuses: ['active'] }, 200),

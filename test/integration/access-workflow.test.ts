@@ -386,3 +386,67 @@ describe('policy rules at request time', () => {
     assert.match(response.body.type, /condition-outside-hours/);
   });
 });
+
+describe('dynamic selectors', () => {
+  it('criteria and account groups cover accounts onboarded after the policy', async () => {
+    const admin = world.tenant.adminToken;
+    const tag = `team-${Date.now()}`;
+    const group = await call(admin, 'POST', '/v1/account-groups', { name: `Late accounts ${tag}` });
+    assert.equal(group.status, 201, group.text);
+    const criteria = await world.policy({
+      selectors: [{ type: 'criteria', platform: 'postgresql', tags: [tag] }],
+      approval: { mode: 'auto' },
+      release: { exclusive: false, requireReason: false },
+    });
+    const byGroup = await world.policy({
+      selectors: [{ type: 'account-group', accountGroupId: group.body.id }],
+      approval: { mode: 'auto' },
+      release: { exclusive: false, requireReason: false },
+    });
+    const badGroup = await call(admin, 'POST', '/v1/access-policies', {
+      name: `Bad account group ${tag}`,
+      requesterGroupIds: [world.requesterGroupId],
+      selectors: [{ type: 'account-group', accountGroupId: 'agr_01JDQ4V6S5Y7R1B8K3M2N9P0QW' }],
+      approval: { mode: 'auto' },
+    });
+    assert.equal(badGroup.status, 400);
+    assert.equal(badGroup.body.errors[0].field, 'selectors.0.accountGroupId');
+
+    // Onboarded after the policies were written.
+    const system = await call(admin, 'POST', '/v1/systems', {
+      name: `pg ${tag}`,
+      hostname: `pg-${tag}.corp.example`,
+      platform: 'postgresql',
+      tags: [tag],
+    });
+    const account = await call(admin, 'POST', '/v1/accounts', {
+      systemId: system.body.id,
+      username: 'postgres',
+      kind: 'database',
+    });
+    await call(admin, 'POST', `/v1/accounts/${account.body.id}/credential`, { generate: true });
+    const viaCriteria = await call(requester, 'POST', '/v1/access-requests', {
+      accountId: account.body.id,
+      policyId: criteria.id,
+    });
+    assert.equal(viaCriteria.status, 201, viaCriteria.text);
+
+    const other = await call(admin, 'POST', '/v1/accounts', {
+      systemId: world.systemId,
+      username: `svc-${tag}`,
+      kind: 'service',
+    });
+    const notYet = await call(requester, 'POST', '/v1/access-requests', {
+      accountId: other.body.id,
+      policyId: byGroup.id,
+    });
+    assert.equal(notYet.status, 403, 'not in the account group yet');
+    const added = await call(admin, 'PUT', `/v1/account-groups/${group.body.id}/accounts/${other.body.id}`);
+    assert.equal(added.status < 300, true, added.text);
+    const viaGroup = await call(requester, 'POST', '/v1/access-requests', {
+      accountId: other.body.id,
+      policyId: byGroup.id,
+    });
+    assert.equal(viaGroup.status, 201, viaGroup.text);
+  });
+});
