@@ -1,0 +1,328 @@
+/**
+ * Linux (and other Unix) account passwords over SSH.
+ *
+ * As the account itself: logs in with the current password and answers `passwd`'s prompts on a
+ * pseudo-terminal (current password, new password, again). `passwd` never sees a password on its
+ * command line, and the terminal does not echo them.
+ *
+ * Through a functional account: logs in as that account and runs `sudo chpasswd`, writing
+ * `user:password` to its standard input. When sudo wants the functional account's password, it is
+ * checked first (`sudo -S -v`, fed on stdin) and the `user:password` line is only written after
+ * sudo confirmed it, so the line can never be taken for a sudo password. Needed on the target:
+ * a sudoers rule for `/usr/sbin/chpasswd` (see docs/connectors.md), and a POSIX login shell.
+ */
+import { ValidationError } from '@strongroom/shared/kernel/errors';
+import {
+  type LoginCredential,
+  type PasswordRotationConnector,
+  type SetPasswordInput,
+  type TargetEndpoint,
+  TargetError,
+  TargetRejectedError,
+  type VerifyInput,
+  type VerifyOutcome,
+} from '@strongroom/shared/rotation/connector';
+import type { ClientChannel } from 'ssh2';
+import {
+  checkCommonInput,
+  checkNewPassword,
+  endpointName,
+  SecretSet,
+  targetError,
+  withDeadline,
+} from './connector-support.ts';
+import { connectSsh, type SshConnection } from './ssh-session.ts';
+
+/** Portable Unix user names (no `:` or whitespace, which chpasswd's line format cannot carry). */
+const usernamePattern = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}\$?$/;
+const sudoValidatedMarker = 'strongroom-sudo-validated';
+const chpasswdPath = '/usr/sbin/chpasswd';
+
+/** Logs in, runs `use`, and always closes the connection. */
+async function withConnection<T>(
+  target: TargetEndpoint,
+  credential: LoginCredential,
+  refused: 'current' | 'functional',
+  secrets: SecretSet,
+  timeoutMs: number,
+  connections: Set<SshConnection>,
+  use: (connection: SshConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await connectSsh(target, credential, refused, secrets, timeoutMs);
+  connections.add(connection);
+  try {
+    return await use(connection);
+  } finally {
+    connection.close();
+    connections.delete(connection);
+  }
+}
+
+/** Whether `credential` logs in; `TargetRejectedError` becomes false. */
+export async function sshLoginWorks(
+  target: TargetEndpoint,
+  credential: LoginCredential,
+  secrets: SecretSet,
+  timeoutMs: number,
+  connections: Set<SshConnection>,
+): Promise<boolean> {
+  try {
+    await withConnection(target, credential, 'current', secrets, timeoutMs, connections, async () => {});
+    return true;
+  } catch (error) {
+    if (error instanceof TargetRejectedError) return false;
+    throw error;
+  }
+}
+
+function lastLines(text: string, count: number): string {
+  return text
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .slice(-count)
+    .join(' / ');
+}
+
+/** Drives `passwd` on a pseudo-terminal. */
+function passwdDialogue(
+  target: TargetEndpoint,
+  channel: ClientChannel,
+  currentPassword: string,
+  newPassword: string,
+  secrets: SecretSet,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let transcript = '';
+    let pending = '';
+    let currentPrompts = 0;
+    let newPrompts = 0;
+    let exitCode: number | null = null;
+    let failure: Error | undefined;
+    const abort = (error: Error) => {
+      failure ??= error;
+      channel.write('\x03');
+      channel.close();
+    };
+    channel.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      transcript += text;
+      pending += text;
+      const tail = pending.replace(/\r/g, '');
+      if (/current[^\n]*password[^\n]*:\s*$/i.test(tail)) {
+        pending = '';
+        if (++currentPrompts > 1) {
+          abort(
+            new TargetRejectedError(
+              'current',
+              `passwd on ${endpointName(target)} refused the current password.`,
+            ),
+          );
+        } else {
+          channel.write(`${currentPassword}\n`);
+        }
+      } else if (/(retype|re-enter|again|repeat)[^\n]*password[^\n]*:\s*$/i.test(tail)) {
+        pending = '';
+        channel.write(`${newPassword}\n`);
+      } else if (/new[^\n]*password[^\n]*:\s*$/i.test(tail)) {
+        pending = '';
+        if (++newPrompts > 1) {
+          abort(
+            targetError(
+              'target-password-refused',
+              `passwd on ${endpointName(target)} refused the new password: ${lastLines(transcript, 3)}`,
+              secrets,
+            ),
+          );
+        } else {
+          channel.write(`${newPassword}\n`);
+        }
+      }
+    });
+    channel.on('exit', (code: number | null) => {
+      exitCode = code;
+    });
+    channel.on('close', () => {
+      if (failure) return reject(failure);
+      if (exitCode === 0) return resolve();
+      if (currentPrompts === 0 && newPrompts === 0) {
+        return reject(
+          targetError(
+            'target-command-failed',
+            `passwd on ${endpointName(target)} did not ask for passwords (exit ${exitCode}): ${lastLines(transcript, 3)}`,
+            secrets,
+          ),
+        );
+      }
+      reject(
+        targetError(
+          'target-password-refused',
+          `passwd on ${endpointName(target)} did not change the password (exit ${exitCode}): ${lastLines(transcript, 3)}`,
+          secrets,
+        ),
+      );
+    });
+  });
+}
+
+async function changeAsSelf(
+  input: SetPasswordInput,
+  secrets: SecretSet,
+  connections: Set<SshConnection>,
+): Promise<void> {
+  const { target, account, current, newPassword, timeoutMs } = input;
+  if (current?.password === undefined) {
+    throw ValidationError.field(
+      ['current', 'password'],
+      'is required to change a password as the account itself',
+    );
+  }
+  if (current.username !== account.username) {
+    throw ValidationError.field(
+      ['current', 'username'],
+      'must be the account itself (or give a functional account)',
+    );
+  }
+  try {
+    await withConnection(target, current, 'current', secrets, timeoutMs, connections, async (connection) => {
+      if (current.password === newPassword) return;
+      const channel = await connection.open('LC_ALL=C LANG=C passwd', true);
+      await passwdDialogue(target, channel, current.password!, newPassword, secrets);
+    });
+  } catch (error) {
+    // Idempotency: a repeat after a successful change finds the new password already in place.
+    if (
+      error instanceof TargetRejectedError &&
+      (await sshLoginWorks(
+        target,
+        { username: account.username, password: newPassword },
+        secrets,
+        timeoutMs,
+        connections,
+      ))
+    ) {
+      return;
+    }
+    throw error;
+  }
+}
+
+async function changeThroughFunctional(
+  input: SetPasswordInput,
+  functional: LoginCredential,
+  secrets: SecretSet,
+  connections: Set<SshConnection>,
+): Promise<void> {
+  const { target, account, newPassword, timeoutMs } = input;
+  if (!usernamePattern.test(account.username)) {
+    throw ValidationError.field(['account', 'username'], 'must be a Unix user name (letters, digits, . _ -)');
+  }
+  const line = `${account.username}:${newPassword}\n`;
+  await withConnection(
+    target,
+    functional,
+    'functional',
+    secrets,
+    timeoutMs,
+    connections,
+    async (connection) => {
+      const direct = await connection.run(`sudo -n ${chpasswdPath}`, { stdin: line });
+      if (direct.exitCode === 0) return;
+      const needsPassword = /password is required/i.test(direct.stderr);
+      if (!needsPassword) throw chpasswdFailure(target, direct.stderr, secrets);
+      if (functional.password === undefined) {
+        throw new TargetError(
+          'target-permission-denied',
+          `sudo on ${endpointName(target)} wants a password, and the functional account has none (only a key).`,
+        );
+      }
+      // `-k` ignores cached credentials, so sudo asks exactly once; only after it confirmed the
+      // password does the `user:password` line follow (chpasswd then runs without asking again).
+      let validated = false;
+      let refused = false;
+      const script = [
+        'sudo -k',
+        `sudo -k -S -p '' -v && { echo ${sudoValidatedMarker} >&2; sudo -n ${chpasswdPath}; s=$?; sudo -k; exit $s; }`,
+      ].join('; ');
+      const result = await connection.run(script, {
+        stdin: `${functional.password}\n`,
+        endInput: false,
+        onStderr: (text, channel) => {
+          if (!validated && text.includes(sudoValidatedMarker)) {
+            validated = true;
+            channel.end(line);
+          } else if (!validated && !refused && /sorry|incorrect|try again/i.test(text)) {
+            refused = true;
+            channel.end();
+          }
+        },
+      });
+      if (result.exitCode === 0 && validated) return;
+      if (!validated) {
+        if (refused || /incorrect password|sorry/i.test(result.stderr)) {
+          throw new TargetRejectedError(
+            'functional',
+            `sudo on ${endpointName(target)} refused the functional account's password.`,
+          );
+        }
+      }
+      throw chpasswdFailure(target, result.stderr, secrets);
+    },
+  );
+}
+
+function chpasswdFailure(target: TargetEndpoint, stderr: string, secrets: SecretSet): TargetError {
+  const said = lastLines(stderr.split(sudoValidatedMarker).join(''), 3);
+  if (/not allowed|not in the sudoers|may not run|no tty present|a terminal is required/i.test(stderr)) {
+    return targetError(
+      'target-permission-denied',
+      `The functional account may not run chpasswd through sudo on ${endpointName(target)}: ${said}`,
+      secrets,
+    );
+  }
+  return targetError('target-command-failed', `chpasswd on ${endpointName(target)} failed: ${said}`, secrets);
+}
+
+export const sshPasswordConnector: PasswordRotationConnector = {
+  kind: 'ssh-password',
+
+  async setPassword(input: SetPasswordInput): Promise<void> {
+    checkCommonInput(input);
+    checkNewPassword(input.newPassword, /[\r\n\0]/, 'must not contain line breaks or NUL characters');
+    const secrets = new SecretSet(
+      input.newPassword,
+      input.current?.password,
+      input.current?.privateKey,
+      input.functional?.password,
+      input.functional?.privateKey,
+    );
+    const connections = new Set<SshConnection>();
+    await withDeadline(
+      input.target,
+      input.timeoutMs,
+      () =>
+        input.functional
+          ? changeThroughFunctional(input, input.functional, secrets, connections)
+          : changeAsSelf(input, secrets, connections),
+      () => {
+        for (const connection of connections) connection.close();
+      },
+    );
+  },
+
+  async verify(input: VerifyInput): Promise<VerifyOutcome> {
+    checkCommonInput(input);
+    const secrets = new SecretSet(input.credential.password, input.credential.privateKey);
+    const connections = new Set<SshConnection>();
+    const works = await withDeadline(
+      input.target,
+      input.timeoutMs,
+      () => sshLoginWorks(input.target, input.credential, secrets, input.timeoutMs, connections),
+      () => {
+        for (const connection of connections) connection.close();
+      },
+    );
+    return works ? 'accepted' : 'rejected';
+  },
+};
