@@ -2,7 +2,10 @@
  * The demo tenant `npm start` seeds, through the public API like any client would: an admin, a
  * password admin, an auditor and a requester; a default password policy; a few systems of
  * different platforms (with their addresses, consoles and applications) with accounts whose
- * passwords are generated (nobody ever typed them); an account group of their superusers.
+ * passwords are generated (nobody ever typed them); an account group of their superusers; and
+ * the access workflow: a requester group, an approver group and three access policies
+ * (self-service web access, dual-controlled production databases with a ticket, and
+ * break-glass superusers released for injection only).
  */
 export const demoTenant = {
   slug: 'demo',
@@ -12,6 +15,7 @@ export const demoTenant = {
     { email: 'vault@demo.strongroom.local', displayName: 'Pat Password-Admin', roles: ['password-admin'] },
     { email: 'auditor@demo.strongroom.local', displayName: 'Aude Auditor', roles: ['auditor'] },
     { email: 'requester@demo.strongroom.local', displayName: 'Rex Requester', roles: ['requester'] },
+    { email: 'proxy@demo.strongroom.local', displayName: 'Session proxy', roles: ['integration'] },
   ],
   /** Local demo only: every demo user shares this sign-in password. */
   password: 'demo-passphrase-strongroom',
@@ -169,5 +173,79 @@ export async function seedDemoTenant(
       `${member} in ${breakGlass.name}`,
     );
   }
+  await seedAccess(call, token, breakGlass.id);
   return true;
+}
+
+async function seedAccess(call: Call, token: string, breakGlassGroupId: string) {
+  const users = must(await call('GET', '/v1/users?limit=200', { token }), 'users').items as {
+    id: string;
+    email: string;
+  }[];
+  const userId = (email: string) => users.find((u) => u.email === email)?.id;
+  const operations = must(
+    await call('POST', '/v1/groups', {
+      token,
+      body: { name: 'Operations', description: 'May request privileged access', roles: [] },
+    }),
+    'requester group',
+  );
+  const approvers = must(
+    await call('POST', '/v1/groups', {
+      token,
+      body: { name: 'Access approvers', description: 'Approve access requests', roles: [] },
+    }),
+    'approver group',
+  );
+  const members: [string, string][] = [
+    [operations.id, 'requester@demo.strongroom.local'],
+    [operations.id, 'vault@demo.strongroom.local'],
+    [approvers.id, 'admin@demo.strongroom.local'],
+    [approvers.id, 'vault@demo.strongroom.local'],
+  ];
+  for (const [groupId, email] of members) {
+    must(
+      await call('PUT', `/v1/groups/${groupId}/members/${userId(email)}`, { token }),
+      `${email} membership`,
+    );
+  }
+  const policies = [
+    {
+      name: 'Web servers: self-service',
+      description: 'Operations may check out web accounts for up to 4 hours without approval.',
+      priority: 50,
+      requesterGroupIds: [operations.id],
+      selectors: [{ type: 'criteria', workgroup: 'web' }],
+      approval: { mode: 'auto' },
+      release: { defaultMinutes: 120, maxMinutes: 240, exclusive: false },
+    },
+    {
+      name: 'Production databases: dual control',
+      description: 'Two approvers, a change or incident ticket, one user at a time, rotated after use.',
+      priority: 20,
+      requesterGroupIds: [operations.id],
+      selectors: [{ type: 'criteria', tags: ['pci'] }],
+      approval: { mode: 'approval', requiredApprovals: 2, approverGroupIds: [approvers.id] },
+      conditions: { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'Europe/Paris' },
+      release: {
+        defaultMinutes: 60,
+        maxMinutes: 240,
+        exclusive: true,
+        rotateOnCheckIn: true,
+        ticket: { required: true, pattern: '(CHG|INC)\\d{6}' },
+      },
+    },
+    {
+      name: 'Break-glass superusers',
+      description: 'Superusers, injected into sessions only, after one approval.',
+      priority: 10,
+      requesterGroupIds: [operations.id],
+      selectors: [{ type: 'account-group', accountGroupId: breakGlassGroupId }],
+      approval: { mode: 'approval', requiredApprovals: 1, approverGroupIds: [approvers.id] },
+      release: { defaultMinutes: 30, maxMinutes: 60, exclusive: true, type: 'inject', rotateOnCheckIn: true },
+    },
+  ];
+  for (const policy of policies) {
+    must(await call('POST', '/v1/access-policies', { token, body: policy }), policy.name);
+  }
 }
