@@ -3,6 +3,7 @@
  *
  *   npx cdk synth                      # stage "dev"
  *   npx cdk synth -c stage=prod        # another stage; physical names are stage-qualified
+ *   npx cdk synth -c notificationSender=pam@example.com -c portalUrl=https://pam.example.com
  *
  * Without credentials the stacks are environment-agnostic (account and region are resolved by
  * CloudFormation at deploy time), so synth works offline; with credentials the CLI sets
@@ -11,6 +12,7 @@
  */
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { accessSettingsFromContext } from '../lib/access-settings.ts';
 import { addStrongroomStacks } from '../lib/strongroom-app.ts';
 
 const app = new App();
@@ -26,7 +28,8 @@ if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const env = account ? { account, region: process.env.CDK_DEFAULT_REGION } : undefined;
 
-addStrongroomStacks(app, { stage, env });
+// -c notificationSender=<verified SES address> -c portalUrl=https://… (both optional).
+addStrongroomStacks(app, { stage, env, access: accessSettingsFromContext(app.node) });
 
 Tags.of(app).add('strongroom:app', 'strongroom');
 Tags.of(app).add('strongroom:stage', stage);

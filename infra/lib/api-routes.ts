@@ -5,7 +5,7 @@
  * answers 405 for methods it does not implement.
  */
 
-export type ApiFunctionId = 'identity' | 'vault' | 'audit';
+export type ApiFunctionId = 'identity' | 'vault' | 'access' | 'audit';
 
 export interface ApiFunctionRoutes {
   readonly id: ApiFunctionId;
@@ -15,6 +15,8 @@ export interface ApiFunctionRoutes {
   readonly entryFile: string;
   readonly description: string;
   readonly paths: readonly string[];
+  /** @default 10 (StrongroomFunction's default); HTTP APIs give up after 30 s. */
+  readonly timeoutSeconds?: number;
 }
 
 /** `/x` and `/x/{proxy+}`: a collection and everything beneath it. */
@@ -41,13 +43,32 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
     id: 'vault',
     constructId: 'Vault',
     entryFile: 'vault.handler.ts',
-    description: 'Strongroom vault API: systems, accounts, password policies, credential access',
+    description:
+      'Strongroom vault API: systems, accounts, account groups, password policies, credential access',
     paths: [
       ...collection('/v1/systems'),
       ...collection('/v1/accounts'),
+      ...collection('/v1/account-groups'),
       ...collection('/v1/password-policies'),
       '/v1/passwords/{proxy+}',
     ],
+  },
+  {
+    id: 'access',
+    constructId: 'Access',
+    entryFile: 'access.handler.ts',
+    description:
+      'Strongroom access API: access policies, access requests and approvals, releases, credential lookup, notifications',
+    paths: [
+      ...collection('/v1/access-policies'),
+      ...collection('/v1/access-requests'),
+      ...collection('/v1/releases'),
+      '/v1/credential-lookup',
+      '/v1/notifications',
+    ],
+    // A request may wait up to 10 s for a ticketing system's webhook (the policy's
+    // validationTimeoutMs), then still commits and notifies approvers by e-mail.
+    timeoutSeconds: 20,
   },
   {
     id: 'audit',

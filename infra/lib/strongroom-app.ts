@@ -1,4 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
+import type { AccessSettings } from './access-settings.ts';
+import type { StrongroomFunction } from './constructs/strongroom-function.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
@@ -13,6 +15,8 @@ export interface StrongroomOptions {
   readonly stage: string;
   /** Omit for an environment-agnostic synth (no account needed). */
   readonly env?: Environment;
+  /** Notification sender and portal URL (bin/strongroom.ts reads them from the CDK context). */
+  readonly access?: AccessSettings;
 }
 
 /** Stack name for one concern of one stage, e.g. `Strongroom-dev-Data`. */
@@ -25,7 +29,7 @@ export const stackName = (stage: string, concern: string): string => `Strongroom
  * Dependency order: data <- api <- observability (CDK derives it from the cross-stack references).
  */
 export function addStrongroomStacks(app: App, options: StrongroomOptions): StrongroomStacks {
-  const { stage, env } = options;
+  const { stage, env, access } = options;
   const data = new DataStack(app, stackName(stage, 'Data'), {
     env,
     stage,
@@ -36,13 +40,20 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
     env,
     stage,
     data,
-    description: `Strongroom ${stage}: HTTP API and functions`,
+    access,
+    description: `Strongroom ${stage}: HTTP API, functions and the access sweeper schedule`,
+  });
+  const watched = (fn: StrongroomFunction) => ({
+    name: fn.node.id,
+    resource: fn.function,
   });
   const observability = new ObservabilityStack(app, stackName(stage, 'Observability'), {
     env,
     stage,
     description: `Strongroom ${stage}: alarms and dashboard`,
-    functions: Object.values(api.functions).map((fn) => ({ name: fn.node.id, resource: fn.function })),
+    functions: [...Object.values(api.functions), api.accessSweeper].map(watched),
+    // Must run every minute: no invocation for five minutes means the schedule stopped.
+    scheduledFunctions: [watched(api.accessSweeper)],
     httpApi: { name: 'Api', resource: api.httpApi },
     deadLetterQueues: data.queues.map(({ definition, deadLetterQueue }) => ({
       name: `${definition.id}Dlq`,

@@ -2,20 +2,43 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { auditTable, mainTable, physicalName, platformKey } from '../../shared/platform/resources.ts';
+import { App } from 'aws-cdk-lib';
+import {
+  auditTable,
+  domainEventsQueue,
+  mainTable,
+  notificationSender,
+  physicalName,
+  platformKey,
+} from '../../shared/platform/resources.ts';
+import { accessSettingsFromContext } from '../lib/access-settings.ts';
 import { type ApiFunctionId, apiFunctions } from '../lib/api-routes.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { logicalIdOf, synthesizeStrongroom, testStage } from './support/synth.ts';
+import { cdkJsonContext, logicalIdOf, synthesizeStrongroom, testStage } from './support/synth.ts';
 
 const synth = synthesizeStrongroom();
 const template = synth.api;
-const functionIds: readonly ApiFunctionId[] = ['identity', 'vault', 'audit'];
+const functionIds: readonly ApiFunctionId[] = ['identity', 'vault', 'access', 'audit'];
 
 const functionLogicalId = (id: ApiFunctionId) => logicalIdOf(synth.stacks.api.functions[id].function);
+const sweeperLogicalId = logicalIdOf(synth.stacks.api.accessSweeper.function);
+const functionProps = (logicalId: string) =>
+  template.findResources('AWS::Lambda::Function')[logicalId]?.Properties;
+
+/** What functions/src/config.ts reads, for every function. */
+const baseVariables = [
+  'NODE_OPTIONS',
+  'STRONGROOM_STAGE',
+  auditTable.envVar,
+  mainTable.envVar,
+  platformKey.envVar,
+];
+/** What the access context reads on top (the sender only when one is configured). */
+const accessVariables = [domainEventsQueue.envVar, 'STRONGROOM_PORTAL_URL'];
 
 describe('api stack: functions', () => {
-  it('has one function per bounded context', () => {
-    template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
+  it('has one function per bounded context, plus the access sweeper', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionIds.length + 1);
     assert.deepEqual(apiFunctions.map((fn) => fn.id).sort(), [...functionIds].sort());
   });
 
@@ -48,17 +71,11 @@ describe('api stack: functions', () => {
         assert.equal(logGroup?.DeletionPolicy, 'Retain');
       });
 
-      it('gets exactly the configuration functions/src/config.ts reads', () => {
+      it('gets exactly the configuration functions/src/config.ts reads for its context', () => {
         const variables = props.Environment.Variables as Record<string, unknown>;
         assert.deepEqual(
           Object.keys(variables).sort(),
-          [
-            'NODE_OPTIONS',
-            'STRONGROOM_STAGE',
-            auditTable.envVar,
-            mainTable.envVar,
-            platformKey.envVar,
-          ].sort(),
+          [...baseVariables, ...(id === 'access' ? accessVariables : [])].sort(),
         );
         assert.equal(variables.STRONGROOM_STAGE, testStage);
         assert.equal(variables.NODE_OPTIONS, '--enable-source-maps');
@@ -159,6 +176,16 @@ describe('api stack: routes', () => {
     ['/v1/password-policies', 'vault'],
     ['/v1/password-policies/pp_1', 'vault'],
     ['/v1/passwords/generate', 'vault'],
+    ['/v1/account-groups', 'vault'],
+    ['/v1/account-groups/agr_1/accounts/acc_1', 'vault'],
+    ['/v1/access-policies', 'access'],
+    ['/v1/access-policies/apol_1/versions', 'access'],
+    ['/v1/access-requests', 'access'],
+    ['/v1/access-requests/req_1/approve', 'access'],
+    ['/v1/releases', 'access'],
+    ['/v1/releases/rel_1/credential', 'access'],
+    ['/v1/credential-lookup', 'access'],
+    ['/v1/notifications', 'access'],
     ['/v1/audit/events', 'audit'],
     ['/v1/audit/export', 'audit'],
     ['/v1/audit/verify', 'audit'],
@@ -174,6 +201,9 @@ describe('api stack: routes', () => {
       '/v1/auth',
       '/v1/audit',
       '/v1/passwords',
+      '/v1/access',
+      '/v1/credential-lookup/x',
+      '/v1/notifications/x',
       '/v1/unknown',
       '/v2/tenants',
     ]) {
@@ -199,13 +229,133 @@ describe('api stack: routes', () => {
   });
 
   it('lets API Gateway invoke each function only for its own routes', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal !== 'events.amazonaws.com',
+    );
     assert.equal(permissions.length, routes.size);
     for (const permission of permissions) {
       assert.equal(permission.Properties.Principal, 'apigateway.amazonaws.com');
+      assert.notEqual(
+        permission.Properties.FunctionName['Fn::GetAtt'][0],
+        sweeperLogicalId,
+        'the sweeper is not behind the API',
+      );
       assert.equal(permission.Properties.Action, 'lambda:InvokeFunction');
       const sourceArn = JSON.stringify(permission.Properties.SourceArn);
       assert.match(sourceArn, /\/\*\/\*\/(v1|\.well-known)\//, 'scoped to one route path of this API');
     }
+  });
+});
+
+describe('api stack: access context', () => {
+  const access = functionProps(functionLogicalId('access'));
+
+  it('gives the access function more time than the 10 s default (ticket webhooks wait up to 10 s), under the 30 s API limit', () => {
+    assert.ok(access.Timeout > 10 && access.Timeout < 30, String(access.Timeout));
+    for (const id of ['identity', 'vault', 'audit'] as const) {
+      assert.equal(functionProps(functionLogicalId(id)).Timeout, 10, id);
+    }
+  });
+
+  it('passes the domain-events queue URL; the portal URL defaults to the API URL; no sender without one', () => {
+    const variables = access.Environment.Variables as Record<string, unknown>;
+    const queueId = logicalIdOf(synth.stacks.data.queueFor(domainEventsQueue).queue);
+    assert.match(
+      JSON.stringify(variables[domainEventsQueue.envVar]),
+      new RegExp(`ExportsOutputRef${queueId}`),
+    );
+    assert.match(JSON.stringify(variables.STRONGROOM_PORTAL_URL), /"https:\/\/",\{"Ref":"HttpApi/);
+    assert.ok(!(notificationSender.envVar in variables));
+  });
+
+  it('passes a configured notification sender and portal URL to both access functions', () => {
+    const configured = synthesizeStrongroom({
+      access: { notificationSender: 'pam@example.com', portalUrl: 'https://pam.example.com' },
+    });
+    for (const fn of [configured.stacks.api.functions.access, configured.stacks.api.accessSweeper]) {
+      const props =
+        configured.api.findResources('AWS::Lambda::Function')[logicalIdOf(fn.function)]?.Properties;
+      const variables = props.Environment.Variables as Record<string, unknown>;
+      assert.deepEqual(
+        Object.keys(variables).sort(),
+        [...baseVariables, ...accessVariables, notificationSender.envVar].sort(),
+      );
+      assert.equal(variables[notificationSender.envVar], 'pam@example.com');
+      assert.equal(variables.STRONGROOM_PORTAL_URL, 'https://pam.example.com');
+    }
+  });
+
+  it('reads the settings from the context and refuses invalid ones', () => {
+    const settingsOf = (context: Record<string, unknown>) =>
+      accessSettingsFromContext(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+    assert.deepEqual(settingsOf({}), {});
+    assert.deepEqual(settingsOf({ notificationSender: '', portalUrl: '' }), {});
+    assert.deepEqual(
+      settingsOf({ notificationSender: 'pam@example.com', portalUrl: 'https://pam.example.com/' }),
+      {
+        notificationSender: 'pam@example.com',
+        portalUrl: 'https://pam.example.com/',
+      },
+    );
+    for (const notificationSender of ['pam', 'PAM <pam@example.com>', 'pam@localhost', 'a b@example.com']) {
+      assert.throws(
+        () => settingsOf({ notificationSender }),
+        /Invalid notificationSender/,
+        notificationSender,
+      );
+    }
+    for (const portalUrl of [
+      'pam.example.com',
+      'http://pam.example.com',
+      'https://u:p@pam.example.com',
+      'https://x/?a=1',
+    ]) {
+      assert.throws(() => settingsOf({ portalUrl }), /Invalid portalUrl/, portalUrl);
+    }
+  });
+});
+
+describe('api stack: access sweeper', () => {
+  const props = functionProps(sweeperLogicalId);
+
+  it('runs the sweeper entry on Node.js 24 arm64, one at a time, within a minute, logging into its own group', () => {
+    assert.equal(props.Runtime, 'nodejs24.x');
+    assert.deepEqual(props.Architectures, ['arm64']);
+    assert.equal(props.FunctionName, physicalName(testStage, 'AccessSweeper'));
+    assert.equal(props.ReservedConcurrentExecutions, 1);
+    assert.ok(props.Timeout >= 30 && props.Timeout < 60, String(props.Timeout));
+    assert.deepEqual(props.LoggingConfig.LogGroup, {
+      Ref: logicalIdOf(synth.stacks.api.accessSweeper.logGroup),
+    });
+    assert.deepEqual(
+      Object.keys(props.Environment.Variables).sort(),
+      [...baseVariables, ...accessVariables].sort(),
+    );
+  });
+
+  it('is run by an EventBridge rule every minute, and by nothing else', () => {
+    const rules = Object.entries(template.findResources('AWS::Events::Rule'));
+    assert.equal(rules.length, 1);
+    const [ruleId, rule] = rules[0]!;
+    assert.equal(rule.Properties.ScheduleExpression, 'rate(1 minute)');
+    assert.equal(rule.Properties.State, 'ENABLED');
+    assert.equal(rule.Properties.Targets.length, 1);
+    assert.deepEqual(rule.Properties.Targets[0].Arn, { 'Fn::GetAtt': [sweeperLogicalId, 'Arn'] });
+    assert.ok(rule.Properties.Targets[0].RetryPolicy.MaximumEventAgeInSeconds <= 60);
+
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.FunctionName['Fn::GetAtt']?.[0] === sweeperLogicalId,
+    );
+    assert.equal(permissions.length, 1);
+    assert.equal(permissions[0]!.Properties.Principal, 'events.amazonaws.com');
+    assert.deepEqual(permissions[0]!.Properties.SourceArn, { 'Fn::GetAtt': [ruleId, 'Arn'] });
+  });
+
+  it('does not retry or queue up missed runs (the next run does the same work)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: sweeperLogicalId },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
   });
 });

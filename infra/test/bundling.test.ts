@@ -9,36 +9,54 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
-import { auditTable, mainTable, physicalName, platformKey } from '../../shared/platform/resources.ts';
+import {
+  auditTable,
+  domainEventsQueue,
+  mainTable,
+  physicalName,
+  platformKey,
+} from '../../shared/platform/resources.ts';
 import { apiFunctions } from '../lib/api-routes.ts';
 import { StrongroomFunction } from '../lib/constructs/strongroom-function.ts';
+import { portalUrlEnvVar } from '../lib/function-environment.ts';
 import { functionEntry } from '../lib/paths.ts';
+import { accessSweeperEntryFile } from '../lib/stacks/api-stack.ts';
 import { cdkJsonContext, logicalIdOf, testStage } from './support/synth.ts';
 
 /**
  * The one infra test that really bundles: functions go through StrongroomFunction, NodejsFunction
  * and the local esbuild exactly as in `cdk synth`, and each bundle is then loaded and invoked the
- * way the nodejs24.x runtime does it (ESM `index.mjs`, export `handler`, HTTP API v2 event).
- * This is what catches ESM/CommonJS interop problems of bundled dependencies (the AWS SDK, the
- * Encryption SDK) before a deployment does.
+ * way the nodejs24.x runtime does it (ESM `index.mjs`, export `handler`, the event its trigger
+ * sends). This is what catches ESM/CommonJS interop problems of bundled dependencies (the AWS
+ * SDK, the Encryption SDK, middy) before a deployment does.
  *
- * Bundled: one real API entry (all three import the same Lambda app and composition root, so
- * they share one module graph; `cdk synth` bundles all three) and a runtime probe that exercises
- * the risky dependencies even while an API handler is broken for reasons of its own. Each
- * esbuild run costs a few seconds here (CDK starts it through npx), hence not more.
+ * Bundled: two real API entries, vault and access (all API entries import the same Lambda app
+ * and composition root; access composes the largest part of it: vault adapters, SQS, SES, HPKE),
+ * the access sweeper (a scheduled middy handler with an entry graph of its own), and a runtime
+ * probe that exercises the risky dependencies even while a handler is broken for reasons of its
+ * own. Each esbuild run costs a few seconds here (CDK starts it through npx), hence not more:
+ * `cdk synth` bundles the identity and audit entries too.
  */
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'strongroom-bundling-'));
 after(() => rmSync(outdir, { recursive: true, force: true }));
 
-const realEntry = apiFunctions.find((fn) => fn.id === 'vault')!;
 // Template validation is nag.test.ts's business; here it would only add seconds.
 const app = new App({ outdir, context: cdkJsonContext(), builtinCloudFormationValidation: false });
 const stack = new Stack(app, 'Bundling');
-const apiFunction = new StrongroomFunction(stack, realEntry.constructId, {
-  entry: functionEntry(realEntry.entryFile),
-  functionName: physicalName(testStage, realEntry.constructId),
-  description: realEntry.description,
+const bundledApiEntries = apiFunctions.filter((fn) => fn.id === 'vault' || fn.id === 'access');
+const apiBundles = bundledApiEntries.map((routes) => ({
+  routes,
+  fn: new StrongroomFunction(stack, routes.constructId, {
+    entry: functionEntry(routes.entryFile),
+    functionName: physicalName(testStage, routes.constructId),
+    description: routes.description,
+  }),
+}));
+const sweeper = new StrongroomFunction(stack, 'AccessSweeper', {
+  entry: functionEntry(accessSweeperEntryFile),
+  functionName: physicalName(testStage, 'AccessSweeper'),
+  description: 'access sweeper',
 });
 const probe = new StrongroomFunction(stack, 'Probe', {
   entry: path.join(import.meta.dirname, 'fixtures', 'runtime-probe.handler.ts'),
@@ -97,11 +115,28 @@ const httpApiEvent = (method: string, rawPath: string) => ({
   isBase64Encoded: false,
 });
 
-type Outcome = { response: { statusCode: number; body: string } } | { error: string };
+/** A scheduled EventBridge event, as the rule delivers it to the access sweeper. */
+const scheduledEvent = {
+  version: '0',
+  id: '00000000-0000-0000-0000-000000000000',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: '2026-01-01T00:00:00Z',
+  region: 'eu-west-1',
+  resources: ['arn:aws:events:eu-west-1:123456789012:rule/strongroom-test-access-sweep'],
+  detail: {},
+};
+
+const outcomeMarker = '\n@@bundling-test-outcome@@';
+
+/** An HTTP response reduced to what is compared; anything else as returned. */
+type Outcome = { response: { statusCode: number; body: string } | unknown } | { error: string };
 
 /**
  * Loads a handler module in a fresh Node process (as Lambda would: ESM import, then one
- * invocation) and reports the response or the error.
+ * invocation) and reports the response or the error. The environment is what the api stack
+ * sets (access variables included), with AWS pointed at a closed local port.
  */
 async function invoke(moduleFile: string, event: object): Promise<Outcome> {
   const script = `
@@ -109,11 +144,16 @@ async function invoke(moduleFile: string, event: object): Promise<Outcome> {
     try {
       const { handler } = await import(${JSON.stringify(pathToFileURL(moduleFile).href)});
       const response = await handler(${JSON.stringify(event)}, { awsRequestId: 'bundling-test', getRemainingTimeInMillis: () => 10000 });
-      outcome = { response: { statusCode: response.statusCode, body: response.body } };
+      outcome = {
+        response:
+          response && typeof response === 'object' && 'statusCode' in response
+            ? { statusCode: response.statusCode, body: response.body }
+            : response,
+      };
     } catch (error) {
       outcome = { error: String(error) };
     }
-    process.stdout.write(JSON.stringify(outcome));
+    process.stdout.write(${JSON.stringify(outcomeMarker)} + JSON.stringify(outcome));
   `;
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -127,76 +167,111 @@ async function invoke(moduleFile: string, event: object): Promise<Outcome> {
         [mainTable.envVar]: 'strongroom-test-main',
         [auditTable.envVar]: 'strongroom-test-audit',
         [platformKey.envVar]: 'arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+        [domainEventsQueue.envVar]:
+          'https://sqs.eu-west-1.amazonaws.com/123456789012/strongroom-test-domain-events',
+        [portalUrlEnvVar]: 'https://portal.example.test',
         STRONGROOM_LOG_LEVEL: 'error',
         AWS_REGION: 'eu-west-1',
-        // Never used (the request needs no AWS call); set so nothing looks for real credentials.
+        // HTTP requests need no AWS call; the sweeper's first call must fail fast, not retry.
         AWS_ACCESS_KEY_ID: 'bundling-test',
         AWS_SECRET_ACCESS_KEY: 'bundling-test',
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        AWS_MAX_ATTEMPTS: '1',
       },
     },
   );
-  return JSON.parse(stdout) as Outcome;
+  // The handler's own log lines (JSON on stdout) come first.
+  return JSON.parse(stdout.slice(stdout.lastIndexOf(outcomeMarker) + outcomeMarker.length)) as Outcome;
+}
+
+/** The checks every bundle must pass, whatever its trigger. */
+function describeBundleShape(fn: StrongroomFunction, clients: readonly string[]) {
+  const bundlePath = path.join(bundleDirOf(fn), 'index.mjs');
+
+  it('is one minified ESM file with a linked source map, no larger than it should be', () => {
+    assert.ok(existsSync(bundlePath), bundlePath);
+    assert.ok(existsSync(`${bundlePath}.map`), 'source map next to the bundle');
+    const code = readFileSync(bundlePath, 'utf8');
+    assert.match(code, /\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    // Minified: long lines (newlines survive only inside template literals).
+    assert.ok(code.length / code.split('\n').length > 1000, 'minified');
+    const megabytes = statSync(bundlePath).size / 1024 / 1024;
+    assert.ok(megabytes < 8, `bundle is ${megabytes.toFixed(1)} MB`);
+  });
+
+  it('starts with the createRequire banner, so bundled CommonJS can require Node built-ins', () => {
+    const firstLine = readFileSync(bundlePath, 'utf8').split('\n', 1)[0]!;
+    assert.match(
+      firstLine,
+      /^import \{ createRequire as \w+ \} from 'node:module'; const require = \w+\(import\.meta\.url\);$/,
+    );
+  });
+
+  it('imports nothing but Node built-ins: the pinned AWS SDK and every dependency are bundled', async () => {
+    const external = await externalImports(bundlePath);
+    assert.ok(external.length > 0, "the analysis sees the bundle's imports");
+    assert.deepEqual(
+      external.filter((specifier) => !isBuiltin(specifier)),
+      [],
+    );
+    const code = readFileSync(bundlePath, 'utf8');
+    for (const client of clients) assert.match(code, new RegExp(client), `${client} is inside the bundle`);
+  });
+  return bundlePath;
 }
 
 describe('bundling (real esbuild, as in cdk synth)', () => {
-  describe(`${realEntry.id} bundle`, () => {
-    const bundleDir = bundleDirOf(apiFunction);
-    const bundlePath = path.join(bundleDir, 'index.mjs');
-
-    it('is one minified ESM file with a linked source map, no larger than it should be', () => {
-      assert.ok(existsSync(bundlePath), bundlePath);
-      assert.ok(existsSync(`${bundlePath}.map`), 'source map next to the bundle');
-      const code = readFileSync(bundlePath, 'utf8');
-      assert.match(code, /\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-      // Minified: long lines (newlines survive only inside template literals).
-      assert.ok(code.length / code.split('\n').length > 1000, 'minified');
-      const megabytes = statSync(bundlePath).size / 1024 / 1024;
-      assert.ok(megabytes < 8, `bundle is ${megabytes.toFixed(1)} MB`);
-    });
-
-    it('starts with the createRequire banner, so bundled CommonJS can require Node built-ins', () => {
-      const firstLine = readFileSync(bundlePath, 'utf8').split('\n', 1)[0]!;
-      assert.match(
-        firstLine,
-        /^import \{ createRequire as \w+ \} from 'node:module'; const require = \w+\(import\.meta\.url\);$/,
+  for (const { routes, fn } of apiBundles) {
+    describe(`${routes.id} bundle`, () => {
+      const bundlePath = describeBundleShape(
+        fn,
+        routes.id === 'access' ? ['KMSClient', 'SQSClient', 'SESv2Client'] : ['KMSClient'],
       );
-    });
 
-    it('imports nothing but Node built-ins: the pinned AWS SDK and every dependency are bundled', async () => {
-      const external = await externalImports(bundlePath);
-      assert.ok(external.length > 0, "the analysis sees the bundle's imports");
-      assert.deepEqual(
-        external.filter((specifier) => !isBuiltin(specifier)),
-        [],
-      );
-      assert.match(readFileSync(bundlePath, 'utf8'), /KMSClient/, 'the KMS client is inside the bundle');
+      it('behaves like its TypeScript source: same response to GET /v1/openapi.json', async (t) => {
+        const event = httpApiEvent('GET', '/v1/openapi.json');
+        const [source, bundle] = await Promise.all([
+          invoke(functionEntry(routes.entryFile), event),
+          invoke(bundlePath, event),
+        ]);
+        if ('error' in source) {
+          // The handler code itself is broken (functions/), which is not a bundling problem: the
+          // bundle must then fail too, and the test reports why it could not compare responses.
+          assert.ok('error' in bundle, 'the bundle fails like its source');
+          t.skip(`the source entry itself fails, so there is no response to compare: ${source.error}`);
+          return;
+        }
+        assert.deepEqual(bundle, source);
+        const response = source.response as { statusCode: number; body: string };
+        assert.equal(response.statusCode, 200, response.body);
+        assert.equal((JSON.parse(response.body) as { openapi: string }).openapi, '3.1.0');
+      });
     });
+  }
 
-    it('behaves like its TypeScript source: same response to GET /v1/openapi.json', async (t) => {
-      const event = httpApiEvent('GET', '/v1/openapi.json');
+  describe('access-sweeper bundle', () => {
+    const bundlePath = describeBundleShape(sweeper, ['SQSClient', 'SESv2Client', 'DynamoDBClient']);
+
+    it('loads, composes the access context and runs like its source, up to its first AWS call', async () => {
+      // No AWS here: both reach DynamoDB (listDue) and fail the same way on the closed port,
+      // which proves module loading, configuration and composition of the bundle.
       const [source, bundle] = await Promise.all([
-        invoke(functionEntry(realEntry.entryFile), event),
-        invoke(bundlePath, event),
+        invoke(functionEntry(accessSweeperEntryFile), scheduledEvent),
+        invoke(bundlePath, scheduledEvent),
       ]);
-      if ('error' in source) {
-        // The handler code itself is broken (functions/), which is not a bundling problem: the
-        // bundle must then fail too, and the test reports why it could not compare responses.
-        assert.ok('error' in bundle, 'the bundle fails like its source');
-        t.skip(`the source entry itself fails, so there is no response to compare: ${source.error}`);
-        return;
-      }
       assert.deepEqual(bundle, source);
-      assert.equal(source.response.statusCode, 200, source.response.body);
-      assert.equal((JSON.parse(source.response.body) as { openapi: string }).openapi, '3.1.0');
+      assert.ok('error' in bundle, `a sweep without AWS cannot succeed: ${JSON.stringify(bundle)}`);
+      assert.match(bundle.error, /ECONNREFUSED|connect|socket|fetch failed/i);
+      assert.doesNotMatch(bundle.error, /configuration|Dynamic require|Cannot find|is not a function/i);
     });
   });
 
   it('runtime probe: the bundled AWS SDK, Encryption SDK, jose and Hono work as ESM on this Node 24', async () => {
     const outcome = await invoke(path.join(bundleDirOf(probe), 'index.mjs'), httpApiEvent('GET', '/probe'));
     assert.ok('response' in outcome, 'error' in outcome ? outcome.error : '');
-    assert.equal(outcome.response.statusCode, 200, outcome.response.body);
-    assert.deepEqual(JSON.parse(outcome.response.body), {
+    const response = outcome.response as { statusCode: number; body: string };
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(JSON.parse(response.body), {
       region: 'eu-west-1',
       dynamoRegion: 'eu-west-1',
       esdk: 'probe secret',

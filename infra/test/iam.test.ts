@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { ApiFunctionId } from '../lib/api-routes.ts';
 import {
   actionsOf,
+  type FunctionId,
   functionStatements,
   grantLines,
   resourceLabel,
@@ -14,10 +14,14 @@ import {
 } from './support/synth.ts';
 
 const synth = synthesizeStrongroom();
+// The same app with e-mail notifications configured (-c notificationSender=…).
+const sender = 'pam-notifications@example.com';
+const withEmail = synthesizeStrongroom({ access: { notificationSender: sender } });
 const templates: Record<string, Template> = {
   data: synth.data,
   api: synth.api,
   observability: synth.observability,
+  'api (with e-mail)': withEmail.api,
 };
 
 /** Every statement of every identity-based policy (IAM policies, managed policies, inline role policies). */
@@ -52,13 +56,19 @@ const auditAppend = [
   'Allow dynamodb:PutItem on audit-table',
   'Allow dynamodb:UpdateItem on audit-table',
 ];
+/** Publishing to the KMS-encrypted domain-events queue: the platform key only through SQS, for that queue. */
+const queueSend = [
+  'Allow sqs:SendMessage on domain-events-queue',
+  'Allow kms:Decrypt on platform-key if kms:EncryptionContext:aws:sqs:arn & kms:ViaService',
+  'Allow kms:GenerateDataKey on platform-key if kms:EncryptionContext:aws:sqs:arn & kms:ViaService',
+];
 
 /**
  * The complete permissions of each function: action, resource and the condition keys scoping
  * it (their values are asserted below). A new permission must be added here too, which makes
  * every widening of a role a visible, reviewed change.
  */
-const expectedGrants: Record<ApiFunctionId, string[]> = {
+const expectedGrants: Record<FunctionId, string[]> = {
   identity: [
     ...common,
     'Allow dynamodb:BatchGetItem on main-table',
@@ -95,6 +105,32 @@ const expectedGrants: Record<ApiFunctionId, string[]> = {
     `Allow kms:Encrypt on key/* if ${tenantTags} & ${credentialContext}`,
     `Allow kms:GenerateDataKey on key/* if ${tenantTags} & ${credentialContext}`,
   ],
+  access: [
+    ...common,
+    'Allow dynamodb:BatchGetItem on main-table',
+    'Allow dynamodb:BatchWriteItem on main-table',
+    'Allow dynamodb:DeleteItem on main-table',
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:Query on main-table',
+    'Allow dynamodb:Query on main-table/index/gsi1',
+    'Allow dynamodb:Query on main-table/index/gsi2',
+    'Allow dynamodb:UpdateItem on main-table',
+    ...auditAppend,
+    `Allow kms:Decrypt on key/* if ${tenantTags} & ${credentialContext}`,
+    ...queueSend,
+  ],
+  'access-sweeper': [
+    ...common,
+    'Allow dynamodb:BatchWriteItem on main-table',
+    'Allow dynamodb:DeleteItem on main-table',
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:Query on main-table',
+    'Allow dynamodb:Query on main-table/index/gsi2',
+    ...auditAppend,
+    ...queueSend,
+  ],
   audit: [
     ...common,
     'Allow dynamodb:GetItem on main-table',
@@ -105,32 +141,80 @@ const expectedGrants: Record<ApiFunctionId, string[]> = {
   ],
 };
 
-const statementsOf = (id: ApiFunctionId) => functionStatements(synth, id);
-const bySid = (id: ApiFunctionId, sid: string) => {
+/** With a notification sender, the access functions (and only they) may send from it. */
+const sendFromSender = [
+  `Allow ses:SendEmail on identity/${sender} if ses:FromAddress`,
+  'Allow ses:SendEmail on identity/example.com if ses:FromAddress',
+];
+const accessFunctions: readonly FunctionId[] = ['access', 'access-sweeper'];
+
+const functionIds = Object.keys(expectedGrants) as FunctionId[];
+const statementsOf = (id: FunctionId) => functionStatements(synth, id);
+const bySid = (id: FunctionId, sid: string) => {
   const found = statementsOf(id).find((statement) => statement.Sid === sid);
   assert.ok(found, `${id} has statement ${sid}`);
   return found;
 };
 
 describe('IAM: each function gets exactly its permissions', () => {
-  for (const [id, expected] of Object.entries(expectedGrants) as [ApiFunctionId, string[]][]) {
+  for (const [id, expected] of Object.entries(expectedGrants) as [FunctionId, string[]][]) {
     it(`${id}`, () => {
       assert.deepEqual(grantLines(statementsOf(id)), [...new Set(expected)].sort());
     });
+    it(`${id}, with a notification sender`, () => {
+      const withSes = accessFunctions.includes(id) ? [...expected, ...sendFromSender] : expected;
+      assert.deepEqual(grantLines(functionStatements(withEmail, id)), [...new Set(withSes)].sort());
+    });
   }
 
-  it('no function may scan or batch-write, only the vault deletes, and no function uses a table it does not need', () => {
-    for (const id of Object.keys(expectedGrants) as ApiFunctionId[]) {
+  it('no function scans; only the access context batch-writes; only vault and the access context delete', () => {
+    for (const id of functionIds) {
       const actions = statementsOf(id).flatMap(actionsOf);
       for (const forbidden of [
         'dynamodb:Scan',
-        'dynamodb:BatchWriteItem',
-        ...(id === 'vault' ? [] : ['dynamodb:DeleteItem']),
+        ...(accessFunctions.includes(id) ? [] : ['dynamodb:BatchWriteItem']),
+        ...(id === 'vault' || accessFunctions.includes(id) ? [] : ['dynamodb:DeleteItem']),
         'dynamodb:*',
       ]) {
         assert.ok(!actions.includes(forbidden), `${id} has ${forbidden}`);
       }
       assert.ok(!actions.some((action) => action.endsWith('*')), `${id} has a wildcard action`);
+    }
+  });
+
+  it('only the access functions publish domain events, and only to the domain-events queue', () => {
+    for (const id of functionIds) {
+      const sends = statementsOf(id).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+      if (!accessFunctions.includes(id)) {
+        assert.deepEqual(sends, [], id);
+        continue;
+      }
+      assert.equal(sends.length, 1, id);
+      assert.deepEqual(actionsOf(sends[0]!), ['sqs:SendMessage']);
+      assert.deepEqual(resourcesOf(sends[0]!).map(resourceLabel), ['domain-events-queue']);
+    }
+  });
+});
+
+describe('IAM: notification e-mail (SES)', () => {
+  it('without a notification sender, no function may use SES', () => {
+    for (const id of functionIds) {
+      assert.ok(
+        !statementsOf(id)
+          .flatMap(actionsOf)
+          .some((a) => a.startsWith('ses:')),
+        id,
+      );
+    }
+  });
+
+  it('with one, the access functions may send only from exactly that address', () => {
+    for (const id of accessFunctions) {
+      const statement = functionStatements(withEmail, id).find((s) => s.Sid === 'NotificationEmail');
+      assert.ok(statement, id);
+      assert.deepEqual(actionsOf(statement), ['ses:SendEmail']);
+      assert.deepEqual(statement.Condition, { StringEquals: { 'ses:FromAddress': sender } });
+      assert.ok(!resourcesOf(statement).includes('*'));
     }
   });
 });
@@ -154,7 +238,7 @@ describe('IAM: KMS conditions', () => {
   };
 
   it('every Allow on key/* requires tenant-key tags of this stage (resource tags, or request tags for new keys)', () => {
-    for (const id of Object.keys(expectedGrants) as ApiFunctionId[]) {
+    for (const id of functionIds) {
       for (const statement of statementsOf(id)) {
         if (statement.Effect !== 'Allow') continue;
         if (!resourcesOf(statement).some((resource) => resourceLabel(resource) === 'key/*')) continue;
@@ -232,31 +316,54 @@ describe('IAM: KMS conditions', () => {
     });
   });
 
-  it('every other use of the platform key goes through DynamoDB (kms:ViaService)', () => {
-    for (const id of Object.keys(expectedGrants) as ApiFunctionId[]) {
+  it('every other use of the platform key goes through DynamoDB, or through SQS for the domain-events queue', () => {
+    for (const id of functionIds) {
       for (const statement of statementsOf(id)) {
         if (statement.Sid === 'PlatformKeyTokenSigning') continue;
         if (!resourcesOf(statement).some((resource) => resourceLabel(resource) === 'platform-key')) continue;
-        const viaService = JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService']);
-        assert.match(viaService ?? '', /dynamodb\./, `${id}: ${JSON.stringify(statement)}`);
+        const equals = statement.Condition?.StringEquals ?? {};
+        const viaService = JSON.stringify(equals['kms:ViaService']) ?? '';
+        if (/"sqs\."/.test(viaService)) {
+          assert.ok(accessFunctions.includes(id), `${id} uses the platform key through SQS`);
+          assert.deepEqual([...actionsOf(statement)].sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
+          assert.equal(resourceLabel(equals['kms:EncryptionContext:aws:sqs:arn']), 'domain-events-queue');
+        } else {
+          assert.match(viaService, /"dynamodb\."/, `${id}: ${JSON.stringify(statement)}`);
+        }
       }
     }
   });
 
-  it('only identity may use the platform key outside DynamoDB, and only vault may use tenant keys', () => {
-    assert.ok(!statementsOf('vault').some((s) => s.Sid === 'PlatformKeyTokenSigning'));
-    assert.ok(!statementsOf('audit').some((s) => s.Sid === 'PlatformKeyTokenSigning'));
-    const usesTenantKeys = (id: ApiFunctionId) =>
+  it('only identity may use the platform key directly; tenant keys decrypt in vault and access, encrypt in vault only', () => {
+    for (const id of functionIds.filter((id) => id !== 'identity')) {
+      assert.ok(!statementsOf(id).some((s) => s.Sid === 'PlatformKeyTokenSigning'), id);
+    }
+    const onTenantKeys = (id: FunctionId, actions: readonly string[]) =>
       statementsOf(id).some(
         (s) =>
           s.Effect === 'Allow' &&
-          actionsOf(s).some((a) => ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].includes(a)) &&
+          actionsOf(s).some((a) => actions.includes(a)) &&
           resourcesOf(s).some((r) => resourceLabel(r) === 'key/*'),
       );
     assert.deepEqual(
-      (['identity', 'vault', 'audit'] as const).filter(usesTenantKeys),
-      ['vault'],
-      'credential plaintext is reachable from vault only',
+      functionIds.filter((id) => onTenantKeys(id, ['kms:Decrypt'])).sort(),
+      ['access', 'vault'],
+      'credential plaintext is reachable from vault and access only',
     );
+    assert.deepEqual(
+      functionIds.filter((id) =>
+        onTenantKeys(id, ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']),
+      ),
+      ['vault'],
+      'only vault writes credentials',
+    );
+  });
+
+  it('access decrypts with tenant keys of this stage only, with the credential encryption context', () => {
+    const decrypt = bySid('access', 'TenantKeyCredentialDecrypt');
+    assert.deepEqual(actionsOf(decrypt), ['kms:Decrypt']);
+    assert.deepEqual(decrypt.Condition, {
+      StringEquals: { ...tenantKeyTags, 'kms:EncryptionContext:strongroom:purpose': 'credential' },
+    });
   });
 });

@@ -50,6 +50,17 @@ describe('cdk-nag AwsSolutions', () => {
     assert.equal(report.success, true);
   });
 
+  it('reports nothing either with e-mail notifications and a portal URL configured', () => {
+    const configured = synthesizeStrongroom({
+      access: { notificationSender: 'pam@example.com', portalUrl: 'https://pam.example.com' },
+    });
+    const report = new AwsSolutionsChecks(configured.app).validateScope(configured.app);
+    assert.deepEqual(
+      report.violations.map((violation) => violation.ruleName),
+      [],
+    );
+  });
+
   it('CloudFormation template validation (built into CDK) reports nothing either', () => {
     const report = JSON.parse(
       readFileSync(path.join(synth.app.outdir, 'validation-report.json'), 'utf8'),
@@ -85,6 +96,8 @@ describe('cdk-nag AwsSolutions', () => {
         // One alias per tenant under this stage's prefix.
         'Api/Identity/TenantKeyLifecyclePolicy AwsSolutions-IAM5[alias/strongroom-tenant-test-*]',
         'Api/Vault/TenantKeyCryptoPolicy AwsSolutions-IAM5[key/*]',
+        // Access decrypts released credentials: key/* with tag and encryption-context conditions.
+        'Api/Access/TenantKeyDecryptPolicy AwsSolutions-IAM5[key/*]',
         // Authorization is done by the functions (own JWTs, per-tenant roles).
         'Api/HttpApi AwsSolutions-APIG4',
         // The access-log bucket cannot log into itself.

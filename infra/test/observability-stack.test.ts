@@ -52,8 +52,8 @@ describe('observability: alarms', () => {
     }
   });
 
-  it('alarms on errors and throttles of every function', () => {
-    for (const fn of Object.values(synth.stacks.api.functions)) {
+  it('alarms on errors and throttles of every function, the access sweeper included', () => {
+    for (const fn of [...Object.values(synth.stacks.api.functions), synth.stacks.api.accessSweeper]) {
       const functionId = logicalIdOf(fn.function);
       for (const metric of ['Errors', 'Throttles']) {
         const matching = alarms.filter(
@@ -67,12 +67,31 @@ describe('observability: alarms', () => {
     }
   });
 
+  it('alarms when the access sweeper has not run for five minutes, missing data included', () => {
+    const sweeperId = logicalIdOf(synth.stacks.api.accessSweeper.function);
+    const matching = alarms.filter(
+      (alarm) =>
+        alarm.Namespace === 'AWS/Lambda' &&
+        alarm.MetricName === 'Invocations' &&
+        importName(alarm.Dimensions[0].Value).includes(sweeperId),
+    );
+    assert.equal(matching.length, 1);
+    assert.equal(matching[0].AlarmName, 'strongroom-test-access-sweeper-not-running');
+    assert.equal(matching[0].Statistic, 'Sum');
+    assert.equal(matching[0].Period, 300);
+    assert.equal(matching[0].ComparisonOperator, 'LessThanThreshold');
+    assert.equal(matching[0].Threshold, 1);
+    assert.equal(matching[0].TreatMissingData, 'breaching');
+  });
+
   it('every alarm notifies the alarm topic when it fires and when it clears', () => {
     assert.ok(alarms.length > 0);
     for (const alarm of alarms) {
       assert.deepEqual(alarm.AlarmActions, [{ Ref: topicId }], alarm.AlarmName);
       assert.deepEqual(alarm.OKActions, [{ Ref: topicId }], alarm.AlarmName);
-      assert.equal(alarm.TreatMissingData, 'notBreaching', alarm.AlarmName);
+      // Missing data is "nothing happened", except for the alarm about nothing happening.
+      const expected = alarm.MetricName === 'Invocations' ? 'breaching' : 'notBreaching';
+      assert.equal(alarm.TreatMissingData, expected, alarm.AlarmName);
     }
   });
 });

@@ -26,6 +26,8 @@ export interface StrongroomFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
+  /** @default none: the function draws on the account's unreserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -52,7 +54,9 @@ const esmRequireBanner =
  * clients keep the cost to a few hundred KB and a few ms of cold start. Nothing is externalized
  * except Node built-ins, which esbuild's `platform=node` already leaves out.
  *
- * No dead-letter queue: these are synchronous API functions, so the caller sees failures directly.
+ * No dead-letter queue: the API functions are invoked synchronously, so the caller sees failures
+ * directly; the scheduled access sweeper carries no payload worth keeping (the next run redoes
+ * the work), and its errors raise an alarm.
  */
 export class StrongroomFunction extends Construct {
   readonly function: NodejsFunction;
@@ -93,6 +97,7 @@ export class StrongroomFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

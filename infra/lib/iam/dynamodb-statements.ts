@@ -22,7 +22,8 @@ export type ItemAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:BatchWriteItem';
 
 /**
  * Appending to the audit trail, as functions/src/adapters/dynamo/audited-writer.ts does it: read

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { auditTable, mainTable } from '../../../shared/platform/resources.ts';
+import { auditTable, domainEventsQueue, mainTable } from '../../../shared/platform/resources.ts';
 import type { StrongroomFunction } from '../constructs/strongroom-function.ts';
 import { wildcardResourceFinding } from '../nag-findings.ts';
 import type { DataStack } from '../stacks/data-stack.ts';
@@ -9,30 +9,35 @@ import {
   anyKeyArn,
   tenantAliasArn,
   tenantKeyCryptoStatement,
+  tenantKeyDecryptStatement,
   tenantKeyLifecycleStatements,
   tokenSigningStatement,
 } from './kms-statements.ts';
+import { notificationEmailStatement, queueSendStatements } from './messaging-statements.ts';
 
 /**
- * The permissions of each API function, one function per bounded context, derived from what
- * the code does (functions/src/composition-root.ts wires, per context, which adapters run):
+ * The permissions of each function, one API function per bounded context plus the access
+ * sweeper, derived from what the code does (functions/src/composition-root.ts wires, per context,
+ * which adapters run):
  *
- * | function | main table                                         | audit table                 | KMS                                      |
- * |----------|----------------------------------------------------|-----------------------------|------------------------------------------|
- * | identity | Get, BatchGet, Query, Put, Update, ConditionCheck  | append (Get, Put, Update)   | tenant key lifecycle; platform key for token signing |
- * | vault    | Get, Query (+gsi1), Put, Update, ConditionCheck    | append (Get, Put, Update)   | tenant keys: Encrypt/Decrypt/GenerateDataKey |
- * | audit    | Get (token verification)                           | Query (+gsi1, gsi2) + append | none                                    |
+ * | function | main table                                         | audit table                 | KMS                                      | other |
+ * |----------|----------------------------------------------------|-----------------------------|------------------------------------------|-------|
+ * | identity | Get, BatchGet, Query (+gsi1), Put, Update, ConditionCheck | append (Get, Put, Update) | tenant key lifecycle; platform key for token signing | |
+ * | vault    | Get, Query (+gsi1), Put, Update, Delete, ConditionCheck | append (Get, Put, Update) | tenant keys: Encrypt/Decrypt/GenerateDataKey | |
+ * | access   | Get, BatchGet, Query (+gsi1, gsi2), Put, Update, Delete, BatchWrite | append    | tenant keys: Decrypt only                | domain-events queue: send; SES: one sender, if configured |
+ * | access sweeper | Get, Query (+gsi2), Put, Delete, BatchWrite  | append (Get, Put, Update)   | none (platform key via DynamoDB/SQS only) | domain-events queue: send; SES: one sender, if configured |
+ * | audit    | Get (token verification)                           | Query (+gsi1, gsi2) + append | none                                    | |
  *
  * Every function verifies access tokens by reading public signing keys from the main table
  * (GetItem), and every state change is written together with its audit event in one DynamoDB
- * transaction. No code deletes items (lifecycle ends are updates), scans, or batch-writes, so no
- * role may. No function publishes to the domain-events queue or touches the data bucket yet, so
- * none is granted them: the worker or feature that needs them adds its own statement.
+ * transaction. Nothing scans. Only the access context batch-writes (in-app notifications) and
+ * deletes outside offboarding (withdrawn name claims, released locks, acknowledged outbox items).
+ * Only the access functions publish to the domain-events queue; nothing touches the data bucket.
  *
  * Written as explicit statements rather than CDK `grant*` helpers, which are too broad here:
  * `grantReadWriteData` adds Scan/BatchWrite/DeleteItem/DescribeTable and `index/*`,
- * `grantEncryptDecrypt` adds ReEncrypt*. infra/test/iam.test.ts pins each role to exactly these
- * actions.
+ * `grantEncryptDecrypt` adds ReEncrypt*, `grantSendMessages` adds Encrypt/ReEncrypt* without
+ * conditions. infra/test/iam.test.ts pins each role to exactly these actions.
  */
 
 const addAll = (fn: StrongroomFunction, statements: readonly PolicyStatement[]): void => {
@@ -67,6 +72,111 @@ function attachTenantKeyCryptoPolicy(fn: StrongroomFunction, stage: string): voi
     id: wildcardResourceFinding(policy, anyKeyArn(fn)),
     reason: `${tenantKeysReason(stage)} The statement further requires the credential encryption context (kms:EncryptionContext:strongroom:purpose=credential).`,
   });
+}
+
+function attachTenantKeyDecryptPolicy(fn: StrongroomFunction, stage: string): void {
+  const policy = fn.attachPolicy('TenantKeyDecryptPolicy', [tenantKeyDecryptStatement(fn, stage)]);
+  Validations.of(policy).acknowledge({
+    id: wildcardResourceFinding(policy, anyKeyArn(fn)),
+    reason: `${tenantKeysReason(stage)} The statement allows kms:Decrypt only and further requires the credential encryption context (kms:EncryptionContext:strongroom:purpose=credential).`,
+  });
+}
+
+/** Settings that change what the access functions may do. */
+export interface AccessGrantOptions {
+  /** Verified SES sender of notification e-mails; without it no SES permission is granted. */
+  readonly notificationSender?: string;
+}
+
+/** Publishing to the domain-events queue and, when configured, sending notification e-mail. */
+function accessMessagingStatements(
+  fn: StrongroomFunction,
+  data: DataStack,
+  options: AccessGrantOptions,
+): PolicyStatement[] {
+  return [
+    ...queueSendStatements('DomainEventsQueue', data.queueFor(domainEventsQueue).queue, data.platformKey),
+    ...(options.notificationSender ? [notificationEmailStatement(fn, options.notificationSender)] : []),
+  ];
+}
+
+/**
+ * access: access policies, requests and approvals, releases, credential lookup, notifications.
+ *
+ * - Main table: policies, requests, locks, outbox and notifications are read and written here;
+ *   accounts, systems (incl. the target-address index items), credential versions, users and
+ *   groups are read. BatchGetItem: pending requests and policy groups; BatchWriteItem: in-app
+ *   notifications; DeleteItem: withdrawn policy-name claims, pending markers and released locks
+ *   (in transactions) and acknowledged outbox items. gsi1: a requester's requests, a system's
+ *   accounts; gsi2: users by the local part of their e-mail (console-user mapping).
+ * - Decrypts credentials to reveal or inject a released one; never encrypts.
+ * - Publishes `release.ended` to the domain-events queue; e-mails notifications if configured.
+ */
+export function grantAccess(fn: StrongroomFunction, data: DataStack, options: AccessGrantOptions = {}): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ],
+      queriedIndexes: ['gsi1', 'gsi2'],
+    }),
+    ...tableAccessStatements({
+      sid: 'AuditTableAppend',
+      table: data.tableFor(auditTable),
+      definition: auditTable,
+      actions: auditAppendActions,
+    }),
+    tableKeyStatement(data.platformKey),
+    ...accessMessagingStatements(fn, data, options),
+  ]);
+  attachTenantKeyDecryptPolicy(fn, data.stage);
+}
+
+/**
+ * access sweeper (EventBridge, every minute): finds lapsed requests and releases through the
+ * deadline index (gsi2), closes each in an audited transaction (Put of the request, Delete of
+ * its pending marker and lock, Put of its outbox event), reads the account for the event,
+ * notifies the requester (BatchWriteItem; GetItem of the user and SES when e-mail is on), and
+ * re-sends outbox events (Query, SendMessage, DeleteItem). No credential is ever decrypted, so
+ * no tenant-key permission at all; no UpdateItem, BatchGetItem or gsi1 either.
+ */
+export function grantAccessSweeper(
+  fn: StrongroomFunction,
+  data: DataStack,
+  options: AccessGrantOptions = {},
+): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ],
+      queriedIndexes: ['gsi2'],
+    }),
+    ...tableAccessStatements({
+      sid: 'AuditTableAppend',
+      table: data.tableFor(auditTable),
+      definition: auditTable,
+      actions: auditAppendActions,
+    }),
+    tableKeyStatement(data.platformKey),
+    ...accessMessagingStatements(fn, data, options),
+  ]);
 }
 
 /**

@@ -64,13 +64,36 @@ export function tokenSigningStatement(key: IKey): PolicyStatement {
 }
 
 /**
- * Envelope encryption of credentials (vault only) with tenant keys of this stage, and only with
+ * Envelope encryption of credentials (vault) with tenant keys of this stage, and only with
  * the credential encryption context the Encryption SDK passes to KMS.
  */
 export function tenantKeyCryptoStatement(scope: IConstruct, stage: string): PolicyStatement {
+  return credentialStatement(
+    'TenantKeyCredentialCrypto',
+    ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    scope,
+    stage,
+  );
+}
+
+/**
+ * Decryption of credentials only (access: reveal and injection of released credentials). The
+ * Encryption SDK's decrypt path with a KMS keyring calls nothing but `kms:Decrypt` (the data key
+ * is unwrapped, never generated), so the access role can read credentials but never write one.
+ */
+export function tenantKeyDecryptStatement(scope: IConstruct, stage: string): PolicyStatement {
+  return credentialStatement('TenantKeyCredentialDecrypt', ['kms:Decrypt'], scope, stage);
+}
+
+function credentialStatement(
+  sid: string,
+  actions: string[],
+  scope: IConstruct,
+  stage: string,
+): PolicyStatement {
   return new PolicyStatement({
-    sid: 'TenantKeyCredentialCrypto',
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    sid,
+    actions,
     resources: [anyKeyArn(scope)],
     conditions: {
       StringEquals: {

@@ -88,6 +88,13 @@ export class DataStack extends Stack {
     return found.table;
   }
 
+  /** The queue (and its dead-letter queue) built from a definition of resources.ts. */
+  queueFor(definition: QueueDefinition): ProvisionedQueue {
+    const found = this.queues.find((provisioned) => provisioned.definition === definition);
+    if (!found) throw new Error(`No queue was built for definition ${definition.id}`);
+    return found;
+  }
+
   /**
    * The platform key encrypts the tables, the data bucket, the queues and platform-level secrets
    * (token signing keys). It is retained on deletion: destroying it would make every backup and

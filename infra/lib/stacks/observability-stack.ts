@@ -28,6 +28,11 @@ export interface Watched<T> {
 export interface ObservabilityStackProps extends StackProps {
   readonly stage: string;
   readonly functions: readonly Watched<IFunction>[];
+  /**
+   * Functions that a schedule runs every minute (also in `functions`): five minutes without an
+   * invocation means the schedule stopped, which no error or throttle alarm would notice.
+   */
+  readonly scheduledFunctions?: readonly Watched<IFunction>[];
   readonly httpApi: Watched<IHttpApi>;
   /** Every dead-letter queue: one message in any of them is an incident. */
   readonly deadLetterQueues: readonly Watched<IQueue>[];
@@ -38,9 +43,10 @@ const fiveMinutes = Duration.minutes(5);
 /**
  * Alarms and the operations dashboard.
  *
- * Thresholds are deliberately strict (any error, any throttle, any 5xx, any dead letter): a PAM
- * service failing to hand out or rotate a credential is an incident, and volumes are low enough
- * that every occurrence is worth a look. All alarms notify one KMS-encrypted SNS topic.
+ * Thresholds are deliberately strict (any error, any throttle, any 5xx, any dead letter, a
+ * scheduled function that stopped running): a PAM service failing to hand out, expire or rotate
+ * a credential is an incident, and volumes are low enough that every occurrence is worth a look.
+ * All alarms notify one KMS-encrypted SNS topic.
  */
 export class ObservabilityStack extends Stack {
   readonly alarmTopic: Topic;
@@ -65,6 +71,16 @@ export class ObservabilityStack extends Stack {
         `${name}Throttles`,
         `${name} function throttles`,
         resource.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      );
+    }
+    for (const { name, resource } of props.scheduledFunctions ?? []) {
+      this.alarmWhen(
+        `${name}NotRunning`,
+        `${name} function not invoked for 5 minutes (its schedule is disabled, deleted or failing)`,
+        resource.metricInvocations({ period: fiveMinutes, statistic: 'Sum' }),
+        { threshold: 1, comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD },
+        // No datapoint is exactly the failure this alarm is about.
+        TreatMissingData.BREACHING,
       );
     }
     this.alarmAboveZero(
@@ -127,15 +143,30 @@ export class ObservabilityStack extends Stack {
   }
 
   private alarmAboveZero(id: string, what: string, metric: IMetric): Alarm {
+    return this.alarmWhen(
+      id,
+      what,
+      metric,
+      { threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+      // No datapoints means nothing happened (idle functions, empty queues).
+      TreatMissingData.NOT_BREACHING,
+    );
+  }
+
+  private alarmWhen(
+    id: string,
+    what: string,
+    metric: IMetric,
+    condition: { threshold: number; comparisonOperator: ComparisonOperator },
+    treatMissingData: TreatMissingData,
+  ): Alarm {
     const alarm = new Alarm(this, `${id}Alarm`, {
       alarmName: `${physicalName(this.stage, id)}`,
       alarmDescription: `Strongroom ${this.stage}: ${what}.`,
       metric,
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...condition,
       evaluationPeriods: 1,
-      // No datapoints means nothing happened (idle functions, empty queues).
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData,
     });
     const action = new SnsAction(this.alarmTopic);
     alarm.addAlarmAction(action);

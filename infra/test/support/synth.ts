@@ -3,6 +3,7 @@ import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import type { AccessSettings } from '../../lib/access-settings.ts';
 import type { ApiFunctionId } from '../../lib/api-routes.ts';
 import { repoRoot } from '../../lib/paths.ts';
 import { addStrongroomStacks, type StrongroomStacks } from '../../lib/strongroom-app.ts';
@@ -28,6 +29,8 @@ export interface SynthesisOptions {
    * @default false
    */
   readonly cloudFormationValidation?: boolean;
+  /** Access settings, as bin/strongroom.ts reads them from the context. @default none */
+  readonly access?: AccessSettings;
 }
 
 /**
@@ -41,7 +44,7 @@ export function synthesizeStrongroom(options: SynthesisOptions = {}): Synthesize
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
-  const stacks = addStrongroomStacks(app, { stage: testStage });
+  const stacks = addStrongroomStacks(app, { stage: testStage, access: options.access });
   return {
     app,
     stacks,
@@ -80,9 +83,17 @@ export function roleStatements(template: Template, roleLogicalId: string): State
   return statements;
 }
 
-/** The statements of one API function's execution role. */
-export function functionStatements(synth: SynthesizedStrongroom, id: ApiFunctionId): Statement[] {
-  return roleStatements(synth.api, logicalIdOf(synth.stacks.api.functions[id].role));
+/** Every function of the api stack: the API functions and the access sweeper. */
+export type FunctionId = ApiFunctionId | 'access-sweeper';
+
+/** The function construct of an id. */
+export function functionOf(synth: SynthesizedStrongroom, id: FunctionId) {
+  return id === 'access-sweeper' ? synth.stacks.api.accessSweeper : synth.stacks.api.functions[id];
+}
+
+/** The statements of one function's execution role. */
+export function functionStatements(synth: SynthesizedStrongroom, id: FunctionId): Statement[] {
+  return roleStatements(synth.api, logicalIdOf(functionOf(synth, id).role));
 }
 
 export const actionsOf = (statement: Statement): string[] =>
@@ -94,7 +105,7 @@ export const resourcesOf = (statement: Statement): unknown[] =>
 /**
  * A readable name for a policy resource, so that expectations read like the design:
  * `main-table`, `audit-table/index/gsi1`, `platform-key`, `key/*`, `alias/strongroom-tenant-test-*`,
- * `own-log-group`, `*`.
+ * `domain-events-queue`, `identity/pam@example.com`, `own-log-group`, `*`.
  */
 export function resourceLabel(resource: unknown): string {
   if (resource === '*') return '*';
@@ -104,9 +115,12 @@ export function resourceLabel(resource: unknown): string {
   if (text.includes('MainTable')) return `main-table${suffix}`;
   if (text.includes('AuditTable')) return `audit-table${suffix}`;
   if (text.includes('PlatformKey')) return 'platform-key';
+  if (text.includes('DomainEventsQueue')) return 'domain-events-queue';
   if (text.includes(':key/*')) return 'key/*';
   const alias = /:(alias\/[^"]+)/.exec(text);
   if (alias) return alias[1]!;
+  const identity = /:ses:.*:(identity\/[^"]+)/.exec(text);
+  if (identity) return identity[1]!;
   if (text.includes('LogGroup')) return 'own-log-group';
   return text;
 }
