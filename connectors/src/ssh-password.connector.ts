@@ -37,6 +37,8 @@ import { connectSsh, type SshConnection } from './ssh-session.ts';
 const usernamePattern = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}\$?$/;
 const sudoValidatedMarker = 'strongroom-sudo-validated';
 const chpasswdPath = '/usr/sbin/chpasswd';
+/** sudo's ways of saying the account may not run the command (as opposed to a wrong password). */
+const sudoDenial = /not allowed|not in the sudoers|may not run|no tty present|a terminal is required/i;
 
 /** Logs in, runs `use`, and always closes the connection. */
 async function withConnection<T>(
@@ -237,35 +239,44 @@ async function changeThroughFunctional(
           `sudo on ${endpointName(target)} wants a password, and the functional account has none (only a key).`,
         );
       }
-      // `-k` ignores cached credentials, so sudo asks exactly once; only after it confirmed the
-      // password does the `user:password` line follow (chpasswd then runs without asking again).
+      // The leading `sudo -k` drops cached credentials, so `sudo -S -v` asks exactly once and
+      // caches them for this shell; only after it confirmed the password does the `user:password`
+      // line follow, for a `sudo -n chpasswd` that no longer asks. A refused password ends stdin,
+      // so sudo's retry reads end-of-file instead of the line.
       let validated = false;
       let refused = false;
+      let denied = false;
       const script = [
         'sudo -k',
-        `sudo -k -S -p '' -v && { echo ${sudoValidatedMarker} >&2; sudo -n ${chpasswdPath}; s=$?; sudo -k; exit $s; }`,
+        `sudo -S -p '' -v && { echo ${sudoValidatedMarker} >&2; sudo -n ${chpasswdPath}; s=$?; sudo -k; exit $s; }`,
       ].join('; ');
       const result = await connection.run(script, {
         stdin: `${functional.password}\n`,
         endInput: false,
         onStderr: (text, channel) => {
-          if (!validated && text.includes(sudoValidatedMarker)) {
+          if (validated || refused || denied) return;
+          if (text.includes(sudoValidatedMarker)) {
             validated = true;
             channel.end(line);
-          } else if (!validated && !refused && /sorry|incorrect|try again/i.test(text)) {
+          } else if (sudoDenial.test(text)) {
+            denied = true;
+            channel.end();
+          } else if (/try again|incorrect password/i.test(text)) {
             refused = true;
             channel.end();
           }
         },
       });
       if (result.exitCode === 0 && validated) return;
-      if (!validated) {
-        if (refused || /incorrect password|sorry/i.test(result.stderr)) {
-          throw new TargetRejectedError(
-            'functional',
-            `sudo on ${endpointName(target)} refused the functional account's password.`,
-          );
-        }
+      if (
+        !validated &&
+        !sudoDenial.test(result.stderr) &&
+        (refused || /incorrect password/i.test(result.stderr))
+      ) {
+        throw new TargetRejectedError(
+          'functional',
+          `sudo on ${endpointName(target)} refused the functional account's password.`,
+        );
       }
       throw chpasswdFailure(target, result.stderr, secrets);
     },
@@ -274,7 +285,7 @@ async function changeThroughFunctional(
 
 function chpasswdFailure(target: TargetEndpoint, stderr: string, secrets: SecretSet): TargetError {
   const said = lastLines(stderr.split(sudoValidatedMarker).join(''), 3);
-  if (/not allowed|not in the sudoers|may not run|no tty present|a terminal is required/i.test(stderr)) {
+  if (sudoDenial.test(stderr)) {
     return targetError(
       'target-permission-denied',
       `The functional account may not run chpasswd through sudo on ${endpointName(target)}: ${said}`,
