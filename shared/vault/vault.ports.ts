@@ -1,5 +1,6 @@
 import type { PendingAuditEvent } from '../audit/audit-event.ts';
 import type { Page } from '../kernel/page.ts';
+import type { RotationSettings, SystemConnection } from '../rotation/rotation.schemas.ts';
 import type { PasswordRules } from './password-generator.ts';
 import type { AccountFilter, AccountKind, Platform, SystemFilter } from './vault.schemas.ts';
 
@@ -20,6 +21,8 @@ export interface SystemRecord {
   readonly tags: readonly string[];
   readonly description: string;
   readonly passwordPolicyId: string | null;
+  /** How the rotation engine reaches the system; `{ maxConcurrentRotations: 2 }` on older records. */
+  readonly connection: SystemConnection;
   /** Accounts onboarded on the system; a system can be deleted only at zero. */
   readonly accountCount: number;
   readonly createdAt: string;
@@ -42,7 +45,15 @@ export interface AccountRecord {
   readonly description: string;
   readonly apiEnabled: boolean;
   readonly passwordPolicyId: string | null;
-  readonly rotation: { readonly enabled: boolean; readonly rotateAfterRelease: boolean };
+  readonly rotation: RotationSettings;
+  /** Where the account's rotation stands (written by the rotation engine; absent until it acts). */
+  readonly rotationStatus?: 'never' | 'ok' | 'rotating' | 'failing';
+  readonly lastRotatedAt?: string | null;
+  /** When the next scheduled rotation is due (the due index); null when nothing schedules one. */
+  readonly nextRotationDueAt?: string | null;
+  readonly activeRotationId?: string | null;
+  /** The target's last error (never a secret). */
+  readonly rotationError?: { readonly code: string; readonly message: string; readonly at: string } | null;
   readonly currentVersion: number | null;
   readonly previousVersion: number | null;
   readonly latestVersion: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rotationSettingsSchema, systemConnectionSchema } from '../rotation/rotation.schemas.ts';
 import { passwordRulesSchema } from './password-generator.ts';
 import { hostOfUrl, normalizeAddress } from './target-address.ts';
 
@@ -90,6 +91,7 @@ export const createSystemBodySchema = z
     tags: z.array(tagSchema).max(50).default([]),
     description: z.string().max(1000).default(''),
     passwordPolicyId: policyIdSchema.optional(),
+    connection: systemConnectionSchema.default({ maxConcurrentRotations: 2 }),
   })
   .strict()
   .refine((s) => s.hostname !== undefined || s.ipAddress !== undefined, {
@@ -98,13 +100,7 @@ export const createSystemBodySchema = z
   });
 export type CreateSystemInput = z.infer<typeof createSystemBodySchema>;
 
-export const rotationSettingsSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** Rotate after every use (check-in, revoke or expiry of a release). */
-    rotateAfterRelease: z.boolean().default(false),
-  })
-  .strict();
+export { rotationSettingsSchema, systemConnectionSchema } from '../rotation/rotation.schemas.ts';
 
 export const createAccountBodySchema = z
   .object({
@@ -136,6 +132,7 @@ export const updateSystemBodySchema = z
     applications: applicationsSchema.optional(),
     description: z.string().max(1000).optional(),
     passwordPolicyId: policyIdSchema.nullable().optional(),
+    connection: systemConnectionSchema.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, {

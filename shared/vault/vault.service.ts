@@ -5,6 +5,8 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../kern
 import { newId } from '../kernel/ids.ts';
 import type { Page } from '../kernel/page.ts';
 import type { RequestContext } from '../kernel/request-context.ts';
+import type { RotationSettings } from '../rotation/rotation.schemas.ts';
+import { nextDueAt } from '../rotation/rotation-schedule.ts';
 import { generatePassword, type PasswordRules, passwordRulesSchema } from './password-generator.ts';
 import { generateEd25519KeyPair, publicKeyFromPrivate } from './ssh-key-generator.ts';
 import { normalizeAddress } from './target-address.ts';
@@ -67,6 +69,13 @@ const accountView = (account: AccountRecord) => ({
   apiEnabled: account.apiEnabled,
   passwordPolicyId: account.passwordPolicyId,
   rotation: account.rotation,
+  rotationState: {
+    status: account.rotationStatus ?? 'never',
+    lastRotatedAt: account.lastRotatedAt ?? null,
+    nextDueAt: account.nextRotationDueAt ?? null,
+    activeRotationId: account.activeRotationId ?? null,
+    lastError: account.rotationError ?? null,
+  },
   accountGroupIds: account.accountGroupIds,
   credential: {
     currentVersion: account.currentVersion,
@@ -78,6 +87,7 @@ export type AccountView = ReturnType<typeof accountView>;
 
 const systemView = ({ tenantId: _tenant, ...system }: SystemRecord) => ({
   ...system,
+  connection: system.connection ?? { maxConcurrentRotations: 2 },
   accountCount: system.accountCount ?? 0,
 });
 export type SystemView = ReturnType<typeof systemView>;
@@ -150,6 +160,36 @@ export function createVaultService(deps: VaultServiceDeps) {
     return policy;
   }
 
+  /** A functional account must be another account of the tenant. */
+  async function requireFunctionalAccount(
+    tenantId: string,
+    rotation: RotationSettings,
+    selfId: string | null,
+  ): Promise<void> {
+    if (!rotation.functionalAccountId) return;
+    const field = ['body', 'rotation', 'functionalAccountId'];
+    if (rotation.functionalAccountId === selfId) {
+      throw ValidationError.field(field, 'must be another account than the one rotated');
+    }
+    if (!(await accounts.get(tenantId, rotation.functionalAccountId))) {
+      throw ValidationError.field(field, 'no such account');
+    }
+  }
+
+  /**
+   * When a scheduled rotation is next due under these settings: the credential's age against the
+   * maximum (the settings', else the password policy's), moved into the rotation window; due at
+   * once when there is no credential history. Null when scheduled rotation is off.
+   */
+  async function scheduledDue(account: AccountRecord, rotation: RotationSettings): Promise<string | null> {
+    if (!rotation.enabled) return null;
+    const changed = account.lastRotatedAt ?? account.credentialUpdatedAt;
+    if (!changed) return nowIso();
+    const maxAgeDays = rotation.maxAgeDays ?? (await effectiveRules(account)).maxAgeDays;
+    const due = nextDueAt(new Date(changed), maxAgeDays, rotation.window ?? null);
+    return due ? due.toISOString() : null;
+  }
+
   /** Account policy, else its system's (the group of accounts on it), else the tenant default. */
   async function effectiveRules(account: AccountRecord): Promise<PasswordRules> {
     const tenantId = account.tenantId;
@@ -185,6 +225,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         tags: [...new Set(input.tags)].sort(),
         description: input.description,
         passwordPolicyId: input.passwordPolicyId ?? null,
+        connection: input.connection,
         accountCount: 0,
         createdAt: nowIso(),
       };
@@ -268,6 +309,7 @@ export function createVaultService(deps: VaultServiceDeps) {
         ...(input.applications !== undefined ? { applications: distinct(input.applications) } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.passwordPolicyId !== undefined ? { passwordPolicyId: input.passwordPolicyId } : {}),
+        ...(input.connection !== undefined ? { connection: input.connection } : {}),
       };
       if (updated.hostname === null && updated.ipAddress === null) {
         throw ValidationError.field(['body', 'hostname'], 'a system keeps a hostname or an ipAddress');
@@ -303,6 +345,7 @@ export function createVaultService(deps: VaultServiceDeps) {
       const tenantId = context.principal.tenantId;
       const system = await systems.get(tenantId, input.systemId);
       if (!system) throw ValidationError.field(['body', 'systemId'], 'no such system');
+      await requireFunctionalAccount(tenantId, input.rotation, null);
       if (input.passwordPolicyId)
         await requirePolicy(tenantId, input.passwordPolicyId, ['body', 'passwordPolicyId']);
       const account: AccountRecord = {
@@ -319,6 +362,9 @@ export function createVaultService(deps: VaultServiceDeps) {
         apiEnabled: input.apiEnabled,
         passwordPolicyId: input.passwordPolicyId ?? null,
         rotation: input.rotation,
+        rotationStatus: 'never',
+        // Rotation on: due at once ("randomize after onboarding"); the engine waits for a credential.
+        nextRotationDueAt: input.rotation.enabled ? nowIso() : null,
         currentVersion: null,
         previousVersion: null,
         latestVersion: 0,
@@ -347,12 +393,15 @@ export function createVaultService(deps: VaultServiceDeps) {
       const account = await requireAccount(tenantId, accountId);
       if (input.passwordPolicyId)
         await requirePolicy(tenantId, input.passwordPolicyId, ['body', 'passwordPolicyId']);
+      if (input.rotation) await requireFunctionalAccount(tenantId, input.rotation, account.id);
       const updated: AccountRecord = {
         ...account,
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.apiEnabled !== undefined ? { apiEnabled: input.apiEnabled } : {}),
         ...(input.passwordPolicyId !== undefined ? { passwordPolicyId: input.passwordPolicyId } : {}),
-        ...(input.rotation !== undefined ? { rotation: input.rotation } : {}),
+        ...(input.rotation !== undefined
+          ? { rotation: input.rotation, nextRotationDueAt: await scheduledDue(account, input.rotation) }
+          : {}),
       };
       await accounts.update(
         updated,

@@ -111,11 +111,35 @@ export const keys = {
   }),
   /** gsi2 partitions (sharded, across tenants) of requests by the deadline at which they lapse. */
   deadlineShard: (shard: number) => `DEADLINE#${shard}`,
+  /** gsi2 partitions (sharded, across tenants) of accounts by the time their scheduled rotation is due. */
+  rotationDueShard: (shard: number) => `ROTDUE#${shard}`,
+  rotation: (tenantId: string, rotationId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `ROT#${rotationId}`,
+  }),
+  /** An account's rotations, newest first (sort key prefix `ROTBY#<accountId>#`). */
+  accountRotation: (tenantId: string, accountId: string, rotationId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `ROTBY#${accountId}#${rotationId}`,
+  }),
+  /** Pointer while an account's rotation is failing (`listFailingRotations`). */
+  failingRotation: (tenantId: string, accountId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `ROTFAIL#${accountId}`,
+  }),
   /** Domain events committed with a change and not yet acknowledged by the queue. */
   outbox: (shard: number, at: string, eventId: string) => ({ pk: `OUTBOX#${shard}`, sk: `${at}#${eventId}` }),
   signingKey: (keyId: string) => ({ pk: 'PLATFORM', sk: `SIGNING_KEY#${keyId}` }),
   currentSigningKey: () => ({ pk: 'PLATFORM', sk: 'SIGNING_KEY_CURRENT' }),
 };
+
+export const rotationDueShards = 8;
+/** Spreads accounts over the due-index shards by a stable hash of their id. */
+export function rotationDueShardOf(accountId: string): number {
+  let hash = 0;
+  for (let i = 0; i < accountId.length; i++) hash = (hash * 31 + accountId.charCodeAt(i)) >>> 0;
+  return hash % rotationDueShards;
+}
 
 /** Audit table: one partition per tenant lane; events sorted by time then sequence. */
 export const auditKeys = {

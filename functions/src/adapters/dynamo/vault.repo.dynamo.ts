@@ -16,7 +16,7 @@ import type {
 import { type AccountFilter, maxAccountGroupsPerAccount } from '@strongroom/shared/vault/vault.schemas';
 import { type AuditedWriter, StateConditionFailed, type TransactItem } from './audited-writer.ts';
 import { commitOrThrow } from './identity.repo.dynamo.ts';
-import { keys, recordOf, tenantPartition } from './keys.ts';
+import { keys, recordOf, rotationDueShardOf, tenantPartition } from './keys.ts';
 import { queryPage } from './query-page.ts';
 
 export interface VaultRepositoryDeps {
@@ -86,6 +86,17 @@ function systemOf(item: (SystemRecord & SystemItemExtras) | null): SystemRecord 
     additionalAddresses: system.additionalAddresses ?? [],
     websiteUrl: system.websiteUrl ?? null,
     applications: system.applications ?? [],
+    connection: system.connection ?? defaultSystemConnection,
+  };
+}
+
+const defaultSystemConnection = { maxConcurrentRotations: 2 } as const;
+
+/** The due index (gsi2) attributes of an account whose scheduled rotation is due at `dueAt`. */
+export function rotationDueIndex(account: Pick<AccountRecord, 'tenantId' | 'id'>, dueAt: string) {
+  return {
+    gsi2pk: keys.rotationDueShard(rotationDueShardOf(account.id)),
+    gsi2sk: `${dueAt}#${account.tenantId}#${account.id}`,
   };
 }
 
@@ -203,8 +214,9 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             UpdateExpression:
               'SET hostname = :hostname, ipAddress = :ip, additionalAddresses = :additional, websiteUrl = :url, ' +
               'applications = :applications, description = :description, passwordPolicyId = :policy, ' +
-              'addressKeys = :keys, addressRevision = :nextRevision',
+              '#connection = :connection, addressKeys = :keys, addressRevision = :nextRevision',
             ConditionExpression: `attribute_exists(pk) AND ${revision.expression}`,
+            ExpressionAttributeNames: { '#connection': 'connection' },
             ExpressionAttributeValues: {
               ':hostname': system.hostname,
               ':ip': system.ipAddress,
@@ -213,6 +225,7 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
               ':applications': system.applications,
               ':description': system.description,
               ':policy': system.passwordPolicyId,
+              ':connection': system.connection,
               ':keys': after,
               ':nextRevision': (stored.addressRevision ?? 0) + 1,
               ...revision.values,
@@ -334,6 +347,7 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             gsi1pk: `${tenantPartition(account.tenantId)}#SYS#${account.systemId}`,
             gsi1sk: `${account.username.toLowerCase()}#${account.id}`,
             usernameLower: account.username.toLowerCase(),
+            ...(account.nextRotationDueAt ? rotationDueIndex(account, account.nextRotationDueAt) : {}),
             // A new account is in no group; `accountGroupIds` is a string set, absent while empty.
             ...account,
           }),
@@ -366,14 +380,25 @@ export function createVaultRepositories({ client, table, writer }: VaultReposito
             Update: {
               TableName: table,
               Key: keys.account(account.tenantId, account.id),
-              UpdateExpression:
-                'SET description = :description, apiEnabled = :api, passwordPolicyId = :policy, rotation = :rotation',
+              // The due index follows the rotation settings: filed while scheduled, removed when not.
+              UpdateExpression: `SET description = :description, apiEnabled = :api, passwordPolicyId = :policy, rotation = :rotation, nextRotationDueAt = :due${
+                account.nextRotationDueAt ? ', gsi2pk = :duePk, gsi2sk = :dueSk' : ' REMOVE gsi2pk, gsi2sk'
+              }`,
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeValues: {
                 ':description': account.description,
                 ':api': account.apiEnabled,
                 ':policy': account.passwordPolicyId,
                 ':rotation': account.rotation,
+                ':due': account.nextRotationDueAt ?? null,
+                ...(account.nextRotationDueAt
+                  ? Object.fromEntries(
+                      Object.entries(rotationDueIndex(account, account.nextRotationDueAt)).map(([k, v]) => [
+                        k === 'gsi2pk' ? ':duePk' : ':dueSk',
+                        v,
+                      ]),
+                    )
+                  : {}),
               },
             },
           },

@@ -11,7 +11,9 @@ import {
   listSystemsQuerySchema,
   platforms,
   retrieveCredentialBodySchema,
+  rotationSettingsSchema,
   setCredentialBodySchema,
+  systemConnectionSchema,
   updateAccountBodySchema,
   updateSystemBodySchema,
 } from '@strongroom/shared/vault/vault.schemas';
@@ -42,6 +44,7 @@ const systemSchema = z
     tags: z.array(z.string()).readonly(),
     description: z.string(),
     passwordPolicyId: z.string().nullable(),
+    connection: named(systemConnectionSchema, 'SystemConnection'),
     accountCount: z.int(),
     createdAt: z.string(),
   })
@@ -60,7 +63,14 @@ const accountSchema = z
     description: z.string(),
     apiEnabled: z.boolean(),
     passwordPolicyId: z.string().nullable(),
-    rotation: z.object({ enabled: z.boolean(), rotateAfterRelease: z.boolean() }),
+    rotation: named(rotationSettingsSchema, 'RotationSettings'),
+    rotationState: z.object({
+      status: z.enum(['never', 'ok', 'rotating', 'failing']),
+      lastRotatedAt: z.string().nullable(),
+      nextDueAt: z.string().nullable(),
+      activeRotationId: z.string().nullable(),
+      lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+    }),
     accountGroupIds: z.array(z.string()).readonly(),
     credential: z.object({ currentVersion: z.int().nullable(), updatedAt: z.string().nullable() }),
     createdAt: z.string(),
