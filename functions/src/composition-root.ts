@@ -146,6 +146,7 @@ export function compose(options: CompositionOptions): Composition {
       audit: recorder,
       clock,
       portalUrl: config.portalUrl,
+      allowLoopbackWebhooks: config.allowLoopbackWebhooks,
       onDeliveryError: options.onDeliveryError,
     });
   }

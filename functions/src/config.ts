@@ -20,6 +20,11 @@ const configSchema = z.object({
   eventsQueueUrl: z.url().optional(),
   /** Verified SES sender of notification e-mails; without it, notifications are in-app only. */
   emailFrom: z.email().optional(),
+  /** Ticket webhooks may target loopback over http (local stack only; never in AWS). */
+  allowLoopbackWebhooks: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** The portal's base URL, for links in notifications. */
   portalUrl: z.url().default('http://127.0.0.1:3000'),
 });
@@ -37,6 +42,7 @@ export function configFromEnvironment(environment: NodeJS.ProcessEnv = process.e
     eventsQueueUrl: environment[domainEventsQueue.envVar] || undefined,
     emailFrom: environment.STRONGROOM_EMAIL_FROM || undefined,
     portalUrl: environment.STRONGROOM_PORTAL_URL || undefined,
+    allowLoopbackWebhooks: environment.STRONGROOM_ALLOW_LOOPBACK_WEBHOOKS || undefined,
   });
   if (!result.success) {
     const fields = result.error.issues.map((issue) => issue.path.join('.')).join(', ');

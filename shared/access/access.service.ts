@@ -90,6 +90,8 @@ export interface AccessServiceDeps {
   readonly clock: Clock;
   /** Base URL of the portal, for links in notifications. */
   readonly portalUrl: string;
+  /** Ticket webhooks on loopback (plain http) are allowed: the local stack only. */
+  readonly allowLoopbackWebhooks?: boolean;
   /** Notification delivery is best effort after the change committed; failures land here. */
   readonly onDeliveryError?: (error: unknown) => void;
   /** Tenants whose compiled policy index stays in memory. */
@@ -268,6 +270,10 @@ export function createAccessService(deps: AccessServiceDeps) {
         if (!found.has(id))
           throw ValidationError.field(['body', 'approval', 'approverGroupIds', i], 'no such group');
       });
+    }
+    const webhook = policy.release.ticket.validationUrl;
+    if (webhook && !deps.allowLoopbackWebhooks && new URL(webhook).protocol !== 'https:') {
+      throw ValidationError.field(['body', 'release', 'ticket', 'validationUrl'], 'must be an https URL');
     }
     const checks: Promise<void>[] = [];
     policy.selectors.forEach((selector, i) => {
@@ -459,6 +465,13 @@ export function createAccessService(deps: AccessServiceDeps) {
       );
     }
     if (!rule.validationUrl) return;
+    if (!deps.allowLoopbackWebhooks && new URL(rule.validationUrl).protocol !== 'https:') {
+      throw new AppError(
+        'unavailable',
+        'ticket-validation-unavailable',
+        'The ticket webhook is not an https URL.',
+      );
+    }
     let verdict: 'accepted' | 'rejected';
     try {
       verdict = await tickets.validate(

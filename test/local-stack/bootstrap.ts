@@ -104,6 +104,9 @@ export async function bootstrapLocalResources(
     });
     environment[dataBucket.envVar] = bucketName;
     environment[notificationSender.envVar] = emailFrom;
+    // Locally, ticket-validation webhooks may be plain http on loopback (tests run one); in AWS
+    // loopback is the Lambda runtime's own API, so it stays refused there.
+    environment.STRONGROOM_ALLOW_LOOPBACK_WEBHOOKS = 'true';
     return environment;
   } finally {
     for (const client of [dynamodb, kms, sqs, s3, ses]) client.destroy();

@@ -15,7 +15,8 @@ const { services } = compose({
   config,
   clients: createAwsClients(),
   contexts: ['access'],
-  onDeliveryError: (error) => logger.warn('delivery failed', { error: String(error) }),
+  onDeliveryError: (error) =>
+    logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
 });
 
 export const handler = middy(async (_event: unknown, context: { awsRequestId: string }) => {

@@ -18,7 +18,14 @@ const eventOf = (c: Context): HttpApiEvent => (c.env as { event?: HttpApiEvent }
 export function createLambdaHandler(service: string, contexts: readonly BoundedContext[]) {
   const config = configFromEnvironment();
   const logger = createLogger({ service, level: config.logLevel });
-  const composition = compose({ config, clients: createAwsClients(), contexts });
+  const composition = compose({
+    config,
+    clients: createAwsClients(),
+    contexts,
+    // Notifications and first event sends are best effort after the commit; say when they fail.
+    onDeliveryError: (error) =>
+      logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
+  });
   const app = createApiApp({
     services: composition.services,
     verifyAccessToken: composition.verifyAccessToken,
