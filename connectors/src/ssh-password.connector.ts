@@ -31,7 +31,7 @@ import {
   targetError,
   withDeadline,
 } from './connector-support.ts';
-import { connectSsh, type SshConnection } from './ssh-session.ts';
+import { type SshConnection, sshLoginWorks, withConnection } from './ssh-session.ts';
 
 /** Portable Unix user names (no `:` or whitespace, which chpasswd's line format cannot carry). */
 const usernamePattern = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}\$?$/;
@@ -39,43 +39,6 @@ const sudoValidatedMarker = 'strongroom-sudo-validated';
 const chpasswdPath = '/usr/sbin/chpasswd';
 /** sudo's ways of saying the account may not run the command (as opposed to a wrong password). */
 const sudoDenial = /not allowed|not in the sudoers|may not run|no tty present|a terminal is required/i;
-
-/** Logs in, runs `use`, and always closes the connection. */
-async function withConnection<T>(
-  target: TargetEndpoint,
-  credential: LoginCredential,
-  refused: 'current' | 'functional',
-  secrets: SecretSet,
-  timeoutMs: number,
-  connections: Set<SshConnection>,
-  use: (connection: SshConnection) => Promise<T>,
-): Promise<T> {
-  const connection = await connectSsh(target, credential, refused, secrets, timeoutMs);
-  connections.add(connection);
-  try {
-    return await use(connection);
-  } finally {
-    connection.close();
-    connections.delete(connection);
-  }
-}
-
-/** Whether `credential` logs in; `TargetRejectedError` becomes false. */
-export async function sshLoginWorks(
-  target: TargetEndpoint,
-  credential: LoginCredential,
-  secrets: SecretSet,
-  timeoutMs: number,
-  connections: Set<SshConnection>,
-): Promise<boolean> {
-  try {
-    await withConnection(target, credential, 'current', secrets, timeoutMs, connections, async () => {});
-    return true;
-  } catch (error) {
-    if (error instanceof TargetRejectedError) return false;
-    throw error;
-  }
-}
 
 function lastLines(text: string, count: number): string {
   return text

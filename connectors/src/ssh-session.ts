@@ -220,6 +220,43 @@ function sessionOf(client: Client, secrets: SecretSet): SshConnection {
   };
 }
 
+/** Logs in, runs `use`, and always closes the connection. */
+export async function withConnection<T>(
+  target: TargetEndpoint,
+  credential: LoginCredential,
+  refused: 'current' | 'functional',
+  secrets: SecretSet,
+  timeoutMs: number,
+  connections: Set<SshConnection>,
+  use: (connection: SshConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await connectSsh(target, credential, refused, secrets, timeoutMs);
+  connections.add(connection);
+  try {
+    return await use(connection);
+  } finally {
+    connection.close();
+    connections.delete(connection);
+  }
+}
+
+/** Whether `credential` logs in; `TargetRejectedError` becomes false. */
+export async function sshLoginWorks(
+  target: TargetEndpoint,
+  credential: LoginCredential,
+  secrets: SecretSet,
+  timeoutMs: number,
+  connections: Set<SshConnection>,
+): Promise<boolean> {
+  try {
+    await withConnection(target, credential, 'current', secrets, timeoutMs, connections, async () => {});
+    return true;
+  } catch (error) {
+    if (error instanceof TargetRejectedError) return false;
+    throw error;
+  }
+}
+
 /** Single-quotes a word for a POSIX shell. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
