@@ -6,6 +6,8 @@
  * server's reply or the connection options on their errors. A cause is rebuilt as a plain `Error`
  * holding only the library error's name, code and message, with every known secret replaced.
  */
+import { isIP } from 'node:net';
+import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { ValidationError } from '@strongroom/shared/kernel/errors';
 import { TargetError, TargetUnreachableError } from '@strongroom/shared/rotation/connector';
 
@@ -167,5 +169,49 @@ export function targetError(code: string, message: string, secrets: SecretSet, c
     code,
     secrets.redact(message),
     cause === undefined ? {} : { cause: secrets.cause(cause) },
+  );
+}
+
+/**
+ * Node TLS options for a target: the certificate is always verified, against `caCertificate` when
+ * given (else the system's trust store), and its name against `serverName` (else `host`).
+ */
+export function tlsOptionsOf(target: {
+  readonly host: string;
+  readonly tls?: { readonly caCertificate?: string; readonly serverName?: string };
+}): ConnectionOptions {
+  const expectedName = target.tls?.serverName ?? target.host;
+  return {
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ...(target.tls?.caCertificate === undefined ? {} : { ca: target.tls.caCertificate }),
+    // SNI carries host names only (RFC 6066).
+    ...(isIP(expectedName) === 0 ? { servername: expectedName } : {}),
+    checkServerIdentity: (_host: string, certificate: PeerCertificate) =>
+      checkServerIdentity(expectedName, certificate),
+  };
+}
+
+const tlsErrorCodes = /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_SSL_)/;
+
+/** Whether an error is a failed TLS verification or handshake (the target is not the one expected). */
+export function isTlsError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && tlsErrorCodes.test(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function tlsUntrusted(
+  target: { readonly host: string; readonly port: number },
+  error: unknown,
+  secrets: SecretSet,
+): TargetError {
+  return new TargetError(
+    'target-tls-untrusted',
+    `${endpointName(target)}'s TLS certificate was not accepted (${secrets.redact(describeNetworkError(error))}); nothing was sent.`,
+    { cause: secrets.cause(error) },
   );
 }

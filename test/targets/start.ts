@@ -464,6 +464,8 @@ export interface PostgresTestTarget {
   sql(statement: string): Promise<string>;
   /** `CREATE ROLE … LOGIN PASSWORD …`, plus any extra role options (e.g. `CREATEROLE`). */
   createRole(options?: {
+    /** Appended to a random `srtest_…` prefix (may hold quotes and spaces). */
+    readonly nameSuffix?: string;
     readonly password?: string;
     readonly options?: string;
   }): Promise<LoginCredential & { password: string }>;
@@ -591,10 +593,10 @@ export async function startPostgresTarget(options: StartOptions = {}): Promise<P
     admin: { username: 'postgres', password: adminPassword },
     sql: psql,
     async createRole(roleOptions = {}) {
-      const username = `srtest_${randomBytes(5).toString('hex')}`;
+      const username = `srtest_${randomBytes(5).toString('hex')}${roleOptions.nameSuffix ?? ''}`;
       const password = roleOptions.password ?? testPassword();
       await psql(
-        `CREATE ROLE "${username}" LOGIN PASSWORD '${password.replace(/'/g, "''")}' ${roleOptions.options ?? ''};`,
+        `CREATE ROLE "${username.replace(/"/g, '""')}" LOGIN PASSWORD '${password.replace(/'/g, "''")}' ${roleOptions.options ?? ''};`,
       );
       return { username, password };
     },
