@@ -18,7 +18,21 @@ export const defaultScramIterations = 4096;
 const saltLength = 16;
 
 const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/gu;
-const mappedToNothing = /[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/gu;
+/** RFC 3454 B.1 ("commonly mapped to nothing"), minus U+200B, which C.1.2 maps to a space first. */
+const mappedToNothing: readonly (readonly [number, number])[] = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x1806, 0x1806],
+  [0x180b, 0x180d],
+  [0x200c, 0x200d],
+  [0x2060, 0x2060],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+];
+const isMappedToNothing = (character: string) => {
+  const code = character.codePointAt(0)!;
+  return mappedToNothing.some(([from, to]) => code >= from && code <= to);
+};
 /** RFC 3454 C.1.2–C.9 (the prohibited output of SASLprep), and unassigned code points (A.1, approximated). */
 const prohibited = new RegExp(
   [
@@ -40,8 +54,11 @@ const prohibited = new RegExp(
 /** SASLprep as PostgreSQL applies it to passwords: the prepared string, or the input unchanged. */
 export function saslPrepPassword(password: string): string {
   // Pure ASCII needs no processing (the server skips it too, control characters included).
-  if (/^[\x00-\x7f]*$/.test(password)) return password;
-  const mapped = password.replace(nonAsciiSpace, ' ').replace(mappedToNothing, '').normalize('NFKC');
+  if ([...password].every((character) => character.codePointAt(0)! < 0x80)) return password;
+  const mapped = [...password.replace(nonAsciiSpace, ' ')]
+    .filter((character) => !isMappedToNothing(character))
+    .join('')
+    .normalize('NFKC');
   if (mapped.length === 0 || prohibited.test(mapped)) return password;
   return mapped;
 }
