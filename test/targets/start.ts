@@ -620,7 +620,11 @@ export interface MariadbTestTarget {
   createUser(options?: {
     readonly password?: string;
     readonly grants?: readonly string[];
-  }): Promise<LoginCredential & { password: string }>;
+    /** The account's host part (default `%`). */
+    readonly host?: string;
+    /** Appended to the random `srtest_…` name (may hold quotes). */
+    readonly nameSuffix?: string;
+  }): Promise<LoginCredential & { password: string; host: string }>;
   /** The general query log (every statement the server received). */
   generalLog(): Promise<string>;
   log(): string;
@@ -718,15 +722,15 @@ export async function startMariadbTarget(options: StartOptions = {}): Promise<Ma
     admin,
     sql: client,
     async createUser(userOptions = {}) {
-      const username = `srtest_${randomBytes(5).toString('hex')}`;
+      const username = `srtest_${randomBytes(5).toString('hex')}${userOptions.nameSuffix ?? ''}`;
+      const host = userOptions.host ?? '%';
       const password = userOptions.password ?? testPassword();
-      const grants = (userOptions.grants ?? []).map((grant) => `GRANT ${grant} TO '${username}'@'%';`);
+      const account = `'${username.replace(/'/g, "''")}'@'${host}'`;
+      const grants = (userOptions.grants ?? []).map((grant) => `GRANT ${grant} TO ${account};`);
       await client(
-        [`CREATE USER '${username}'@'%' IDENTIFIED BY '${password.replace(/'/g, "''")}';`, ...grants].join(
-          '\n',
-        ),
+        [`CREATE USER ${account} IDENTIFIED BY '${password.replace(/'/g, "''")}';`, ...grants].join('\n'),
       );
-      return { username, password };
+      return { username, password, host };
     },
     generalLog: () => readFile(generalLogFile, 'utf8').catch(() => ''),
     log: () => daemon.output(),
