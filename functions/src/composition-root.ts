@@ -9,12 +9,19 @@ import { auditOf } from '@strongroom/shared/audit/audit-event';
 import { createIdentityService } from '@strongroom/shared/identity/identity.service';
 import { createScryptPasswordHasher } from '@strongroom/shared/identity/password-hasher';
 import { type Clock, systemClock } from '@strongroom/shared/kernel/clock';
+import type { ConnectorKind, RotationConnector } from '@strongroom/shared/rotation/connector';
+import { createRotationService } from '@strongroom/shared/rotation/rotation.service';
+import { createRotationEngine, type RotationEngine } from '@strongroom/shared/rotation/rotation-engine';
+import { effectivePasswordRules } from '@strongroom/shared/vault/password-rules';
+import type { AccountRecord } from '@strongroom/shared/vault/vault.ports';
 import { createVaultService } from '@strongroom/shared/vault/vault.service';
+import { connectorFor } from './adapters/connectors/connector-registry.ts';
 import { createHpkeCredentialSealer } from './adapters/crypto/hpke-credential-sealer.ts';
 import { createAccessRepositories } from './adapters/dynamo/access.repo.dynamo.ts';
 import { createAuditReader, createAuditRecorder } from './adapters/dynamo/audit.repo.dynamo.ts';
 import { createAuditedWriter } from './adapters/dynamo/audited-writer.ts';
 import { createIdentityRepositories } from './adapters/dynamo/identity.repo.dynamo.ts';
+import { createRotationRepository } from './adapters/dynamo/rotation.repo.dynamo.ts';
 import { createTenantKeyDirectory } from './adapters/dynamo/tenant-key-directory.ts';
 import { createVaultRepositories } from './adapters/dynamo/vault.repo.dynamo.ts';
 import { createSesEmailSender } from './adapters/email/email-sender.ses.ts';
@@ -22,6 +29,7 @@ import { createFetchTicketValidator } from './adapters/http/ticket-validator.fet
 import { createKmsCredentialCipher, defaultCacheSettings } from './adapters/kms/credential-cipher.kms.ts';
 import { createKmsTenantKeyManager } from './adapters/kms/tenant-keys.kms.ts';
 import { createDomainEventPublisher } from './adapters/sqs/domain-event-publisher.ts';
+import { createSqsRotationQueue } from './adapters/sqs/rotation-queue.sqs.ts';
 import { createAccessTokenIssuer, createAccessTokenVerifier } from './adapters/tokens/jwt-tokens.ts';
 import type { StrongroomConfig } from './config.ts';
 import type { ApiServices } from './http/services.ts';
@@ -30,7 +38,7 @@ import type { ApiServices } from './http/services.ts';
  * The one place where adapters meet services. Every Lambda entry and the local server call it;
  * AWS SDK clients are created here (or injected by tests and benchmarks), never deeper.
  */
-export type BoundedContext = 'identity' | 'vault' | 'access' | 'audit';
+export type BoundedContext = 'identity' | 'vault' | 'access' | 'rotation' | 'audit';
 
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
@@ -53,12 +61,16 @@ export interface CompositionOptions {
   readonly clock?: Clock;
   /** Counts KMS calls of the credential cipher (benchmarks). */
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
+  /** Connectors by kind (tests inject faults here); the real registry by default. */
+  readonly connectorFor?: (kind: ConnectorKind) => RotationConnector;
   /** Where failures of best-effort deliveries (notifications, first event send) are reported. */
   readonly onDeliveryError?: (error: unknown) => void;
 }
 
 export interface Composition {
   readonly services: ApiServices;
+  /** Runs rotation jobs (the rotation worker); present when the rotation context is served. */
+  readonly rotationEngine?: RotationEngine;
   readonly verifyAccessToken: ReturnType<typeof createAccessTokenVerifier>['verify'];
 }
 
@@ -92,7 +104,7 @@ export function compose(options: CompositionOptions): Composition {
       })
     : undefined;
 
-  const needsVaultData = serves('vault') || serves('access');
+  const needsVaultData = serves('vault') || serves('access') || serves('rotation');
   const vaultRepositories = needsVaultData
     ? createVaultRepositories({ client: clients.dynamo, table: config.mainTable, writer })
     : undefined;
@@ -151,6 +163,37 @@ export function compose(options: CompositionOptions): Composition {
     });
   }
 
+  const rotation = serves('rotation') && vaultRepositories && cipher ? composeRotation() : undefined;
+  function composeRotation() {
+    if (!vaultRepositories || !cipher) return undefined;
+    if (!config.rotationQueueUrl) {
+      throw new Error('Strongroom configuration: the rotation context needs the rotation queue URL.');
+    }
+    const rotations = createRotationRepository({ client: clients.dynamo, table: config.mainTable, writer });
+    const rulesFor = (account: AccountRecord) => effectivePasswordRules(vaultRepositories, account);
+    return {
+      engine: createRotationEngine({
+        rotations,
+        accounts: vaultRepositories.accounts,
+        systems: vaultRepositories.systems,
+        credentials: vaultRepositories.credentials,
+        rulesFor,
+        cipher,
+        tenantKeys,
+        connectorFor: options.connectorFor ?? connectorFor,
+        clock,
+      }),
+      service: createRotationService({
+        rotations,
+        accounts: vaultRepositories.accounts,
+        systems: vaultRepositories.systems,
+        rulesFor,
+        queue: createSqsRotationQueue({ sqs: clients.sqs, queueUrl: config.rotationQueueUrl }),
+        clock,
+      }),
+    };
+  }
+
   const audit = serves('audit')
     ? createAuditService({
         reader: createAuditReader(clients.dynamo, config.auditTable),
@@ -164,6 +207,7 @@ export function compose(options: CompositionOptions): Composition {
       identity,
       vault,
       access,
+      rotation: rotation?.service,
       audit,
       ...(identity ? { jwks: () => verifier.jwks() } : {}),
       recordDenial: (context, denial) =>
@@ -177,5 +221,6 @@ export function compose(options: CompositionOptions): Composition {
         ),
     },
     verifyAccessToken: (token) => verifier.verify(token),
+    ...(rotation ? { rotationEngine: rotation.engine } : {}),
   };
 }

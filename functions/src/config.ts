@@ -1,4 +1,10 @@
-import { auditTable, domainEventsQueue, mainTable, platformKey } from '@strongroom/shared/platform/resources';
+import {
+  auditTable,
+  domainEventsQueue,
+  mainTable,
+  platformKey,
+  rotationQueue,
+} from '@strongroom/shared/platform/resources';
 import { z } from 'zod';
 
 /**
@@ -18,6 +24,8 @@ const configSchema = z.object({
   passwordHashCost: z.coerce.number().int().min(14).max(20).default(17),
   /** Queue of domain events (release ended → rotation); required by the access context. */
   eventsQueueUrl: z.url().optional(),
+  /** FIFO queue of rotation jobs; required by the rotation context. */
+  rotationQueueUrl: z.url().optional(),
   /** Verified SES sender of notification e-mails; without it, notifications are in-app only. */
   emailFrom: z.email().optional(),
   /** Ticket webhooks may target loopback over http (local stack only; never in AWS). */
@@ -40,6 +48,7 @@ export function configFromEnvironment(environment: NodeJS.ProcessEnv = process.e
     logLevel: environment.STRONGROOM_LOG_LEVEL || undefined,
     passwordHashCost: environment.STRONGROOM_PASSWORD_HASH_COST || undefined,
     eventsQueueUrl: environment[domainEventsQueue.envVar] || undefined,
+    rotationQueueUrl: environment[rotationQueue.envVar] || undefined,
     emailFrom: environment.STRONGROOM_EMAIL_FROM || undefined,
     portalUrl: environment.STRONGROOM_PORTAL_URL || undefined,
     allowLoopbackWebhooks: environment.STRONGROOM_ALLOW_LOOPBACK_WEBHOOKS || undefined,

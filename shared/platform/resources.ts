@@ -95,7 +95,21 @@ export const domainEventsQueue: QueueDefinition = {
   maxReceiveCount: 5,
 };
 
-export const queues = [domainEventsQueue] as const;
+/**
+ * Rotation jobs. FIFO, so that the message group (`<systemId>#<lane>`) bounds how many rotations
+ * of one system run at once (a system's `maxConcurrentRotations` lanes): a fleet rotation cannot
+ * lock out a domain controller. Deduplicated by rotation id for five minutes.
+ */
+export const rotationQueue: QueueDefinition = {
+  id: 'Rotations',
+  envVar: 'STRONGROOM_ROTATION_QUEUE_URL',
+  fifo: true,
+  visibilityTimeoutSeconds: 180,
+  retentionSeconds: 4 * 24 * 3600,
+  maxReceiveCount: 6,
+};
+
+export const queues = [domainEventsQueue, rotationQueue] as const;
 
 /** The platform key encrypts platform-level secrets (token signing keys) and the data bucket. */
 export const platformKey = {

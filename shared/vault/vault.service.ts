@@ -7,7 +7,8 @@ import type { Page } from '../kernel/page.ts';
 import type { RequestContext } from '../kernel/request-context.ts';
 import type { RotationSettings } from '../rotation/rotation.schemas.ts';
 import { nextDueAt } from '../rotation/rotation-schedule.ts';
-import { generatePassword, type PasswordRules, passwordRulesSchema } from './password-generator.ts';
+import { generatePassword, type PasswordRules } from './password-generator.ts';
+import { builtInPasswordRules, effectivePasswordRules } from './password-rules.ts';
 import { generateEd25519KeyPair, publicKeyFromPrivate } from './ssh-key-generator.ts';
 import { normalizeAddress } from './target-address.ts';
 import type {
@@ -53,8 +54,7 @@ export interface VaultServiceDeps {
   readonly clock: Clock;
 }
 
-/** The rules used when neither the account, its system nor the tenant names a policy. */
-export const builtInPasswordRules: PasswordRules = passwordRulesSchema.parse({});
+export { builtInPasswordRules } from './password-rules.ts';
 
 const accountView = (account: AccountRecord) => ({
   id: account.id,
@@ -190,21 +190,8 @@ export function createVaultService(deps: VaultServiceDeps) {
     return due ? due.toISOString() : null;
   }
 
-  /** Account policy, else its system's (the group of accounts on it), else the tenant default. */
-  async function effectiveRules(account: AccountRecord): Promise<PasswordRules> {
-    const tenantId = account.tenantId;
-    if (account.passwordPolicyId) {
-      const policy = await passwordPolicies.get(tenantId, account.passwordPolicyId);
-      if (policy) return policy.rules;
-    }
-    const system = await systems.get(tenantId, account.systemId);
-    if (system?.passwordPolicyId) {
-      const policy = await passwordPolicies.get(tenantId, system.passwordPolicyId);
-      if (policy) return policy.rules;
-    }
-    return (await passwordPolicies.getDefault(tenantId))?.rules ?? builtInPasswordRules;
-  }
-
+  const effectiveRules = (account: AccountRecord) =>
+    effectivePasswordRules({ systems, passwordPolicies }, account);
   return {
     async createSystem(context: RequestContext, input: CreateSystemInput): Promise<SystemView> {
       authorize(context.principal, 'system:create');

@@ -58,7 +58,7 @@ try {
   const composition = compose({
     config,
     clients: createAwsClients(),
-    contexts: ['identity', 'vault', 'access', 'audit'],
+    contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
   });
   const operatorCreated = await composition.services.identity!.ensureProviderOperator(
     operator.email,

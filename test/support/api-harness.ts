@@ -3,6 +3,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AwsClients,
   type Composition,
+  type CompositionOptions,
   compose,
   createAwsClients,
 } from '@strongroom/functions/composition-root';
@@ -80,6 +81,8 @@ export interface HarnessOptions {
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
   /** A clock the test can move (expiry); tokens are issued and checked against it too. */
   readonly clock?: Clock;
+  /** Rotation connectors (fault injection); the real registry by default. */
+  readonly connectorFor?: CompositionOptions['connectorFor'];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -92,7 +95,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const composition = compose({
     config,
     clients,
-    contexts: ['identity', 'vault', 'access', 'audit'],
+    contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
+    ...(options.connectorFor ? { connectorFor: options.connectorFor } : {}),
     onKmsCall: options.onKmsCall,
     ...(options.clock ? { clock: options.clock } : {}),
     onDeliveryError: (error) => logLines.push(`delivery error: ${String(error)}`),

@@ -29,6 +29,8 @@ export interface Fixture {
   readonly requestId: string;
   /** An active release of the requester. */
   readonly releaseId: string;
+  /** A rotation of the fixture account (queued; nothing runs it in the matrix). */
+  readonly rotationId: string;
 }
 
 /** Who calls, for operations whose fixture must belong to the caller (their own release). */
@@ -128,11 +130,17 @@ export async function createFixture(harness: Harness, tenant: TestTenant): Promi
     requester,
     requestId: '',
     releaseId: '',
+    rotationId: '',
   };
+  const rotation = await expect('POST', '/v1/rotations', {
+    accountId: account.id,
+    reason: 'fixture rotation',
+  });
   return {
     ...fixture,
     requestId: await pendingRequest(harness, fixture),
     releaseId: await activeRelease(harness, fixture, requester.token),
+    rotationId: rotation.id,
   };
 }
 
@@ -190,7 +198,7 @@ const withAccountGroup =
     return { ...f, accountGroupId: group.body.id } as Fixture;
   };
 
-export const endpointCatalogue: readonly EndpointCase[] = [
+const coreEntries: EndpointCase[] = [
   {
     operationId: 'me',
     method: 'GET',
@@ -814,6 +822,62 @@ export const endpointCatalogue: readonly EndpointCase[] = [
     invalid: { query: 'limit=abc', field: 'limit' },
   },
 ];
+
+const rotationEntries: EndpointCase[] = [
+  {
+    operationId: 'rotateAccountNow',
+    method: 'POST',
+    permission: 'rotation:run',
+    namesObject: false,
+    writes: true,
+    path: () => '/v1/rotations',
+    body: (f) => ({ accountId: f.accountId, reason: 'authorization matrix' }),
+    invalid: { body: () => ({ accountId: 'acc_nope' }), field: 'accountId' },
+  },
+  {
+    operationId: 'listRotations',
+    method: 'GET',
+    permission: 'rotation:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/rotations?accountId=${f.accountId}`,
+    invalid: { path: () => '/v1/rotations?accountId=sys_1', field: 'accountId' },
+  },
+  {
+    operationId: 'listFailingRotations',
+    method: 'GET',
+    permission: 'rotation:read',
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/rotations/failing',
+    invalid: { query: 'limit=201', field: 'limit' },
+  },
+  {
+    operationId: 'getRotationStatus',
+    method: 'GET',
+    permission: 'rotation:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/rotations/${f.rotationId}`,
+    invalid: { path: () => '/v1/rotations/rot_123', field: 'rotationId' },
+  },
+  {
+    operationId: 'setRotationSchedule',
+    method: 'PUT',
+    permission: 'rotation:configure',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/rotation-schedules/${f.sshAccountId}`,
+    body: () => ({
+      enabled: true,
+      maxAgeDays: 30,
+      window: { daysOfWeek: ['sat', 'sun'], from: '02:00', to: '05:00' },
+    }),
+    invalid: { body: () => ({ enabled: true, maxAgeDays: 0 }), field: 'maxAgeDays' },
+  },
+];
+
+export const endpointCatalogue: readonly EndpointCase[] = [...coreEntries, ...rotationEntries];
 
 /** An X25519 public key (RFC 7748 test vector, Bob's) to which the matrix asks credentials be sealed. */
 export const matrixRecipientKey = '3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08';

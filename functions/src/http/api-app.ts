@@ -18,6 +18,7 @@ import { problemMediaType, problemOf } from './problem.ts';
 import { registerAccessRoutes } from './routes/access.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerIdentityRoutes } from './routes/identity.routes.ts';
+import { registerRotationRoutes } from './routes/rotation.routes.ts';
 import { registerVaultRoutes } from './routes/vault.routes.ts';
 import type { ApiServices } from './services.ts';
 
@@ -143,6 +144,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
   registerIdentityRoutes(app, options.services);
   registerVaultRoutes(app, options.services);
   registerAccessRoutes(app, options.services);
+  registerRotationRoutes(app, options.services);
   registerAuditRoutes(app, options.services);
 
   app.doc31('/v1/openapi.json', {

@@ -3,6 +3,7 @@ import type { AuditService } from '@strongroom/shared/audit/audit.service';
 import type { IdentityService } from '@strongroom/shared/identity/identity.service';
 import { AppError } from '@strongroom/shared/kernel/errors';
 import type { RequestContext } from '@strongroom/shared/kernel/request-context';
+import type { RotationService } from '@strongroom/shared/rotation/rotation.service';
 import type { VaultService } from '@strongroom/shared/vault/vault.service';
 
 /**
@@ -14,6 +15,7 @@ export interface ApiServices {
   readonly identity?: IdentityService;
   readonly vault?: VaultService;
   readonly access?: AccessService;
+  readonly rotation?: RotationService;
   readonly audit?: AuditService;
   readonly jwks?: () => Promise<{ keys: readonly object[] }>;
   /** Writes an `authorization.denied` event for a refused request (any context can). */

@@ -117,11 +117,8 @@ export const keys = {
     pk: tenantPartition(tenantId),
     sk: `ROT#${rotationId}`,
   }),
-  /** An account's rotations, newest first (sort key prefix `ROTBY#<accountId>#`). */
-  accountRotation: (tenantId: string, accountId: string, rotationId: string) => ({
-    pk: tenantPartition(tenantId),
-    sk: `ROTBY#${accountId}#${rotationId}`,
-  }),
+  /** gsi1 partition of an account's rotations, by start time. */
+  rotationsOf: (tenantId: string, accountId: string) => `${tenantPartition(tenantId)}#ROTACC#${accountId}`,
   /** Pointer while an account's rotation is failing (`listFailingRotations`). */
   failingRotation: (tenantId: string, accountId: string) => ({
     pk: tenantPartition(tenantId),
