@@ -50,6 +50,17 @@ function lastLines(text: string, count: number): string {
     .join(' / ');
 }
 
+/** What passwd said, without its prompts. */
+const passwdSaid = (transcript: string) =>
+  lastLines(
+    transcript
+      .replace(/\r/g, '')
+      .split('\n')
+      .filter((line) => !/password:\s*$/i.test(line))
+      .join('\n'),
+    2,
+  ) || 'no explanation';
+
 /** Drives `passwd` on a pseudo-terminal. */
 function passwdDialogue(
   target: TargetEndpoint,
@@ -96,7 +107,7 @@ function passwdDialogue(
           abort(
             targetError(
               'target-password-refused',
-              `passwd on ${endpointName(target)} refused the new password: ${lastLines(transcript, 3)}`,
+              `passwd on ${endpointName(target)} refused the new password: ${passwdSaid(transcript)}`,
               secrets,
             ),
           );
@@ -115,7 +126,7 @@ function passwdDialogue(
         return reject(
           targetError(
             'target-command-failed',
-            `passwd on ${endpointName(target)} did not ask for passwords (exit ${exitCode}): ${lastLines(transcript, 3)}`,
+            `passwd on ${endpointName(target)} did not ask for passwords (exit ${exitCode}): ${passwdSaid(transcript)}`,
             secrets,
           ),
         );
@@ -123,7 +134,7 @@ function passwdDialogue(
       reject(
         targetError(
           'target-password-refused',
-          `passwd on ${endpointName(target)} did not change the password (exit ${exitCode}): ${lastLines(transcript, 3)}`,
+          `passwd on ${endpointName(target)} did not change the password (exit ${exitCode}): ${passwdSaid(transcript)}`,
           secrets,
         ),
       );

@@ -192,7 +192,6 @@ export async function ldapBind(
           PATH: process.env.PATH,
           LDAPTLS_CACERT: target.caCertificateFile,
           LDAPTLS_REQCERT: 'demand',
-          LDAPNOINIT: '1',
         },
       },
     );

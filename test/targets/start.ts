@@ -953,6 +953,9 @@ export async function startActiveDirectoryTarget(
         `\ttls certfile = ${path.join(tlsDirectory, 'cert.pem')}`,
         `\ttls cafile = ${path.join(tlsDirectory, 'ca.pem')}`,
         `\tpid directory = ${directory}`,
+        // Samba keeps accepting the previous password for 60 minutes after a user changed it
+        // (for NTLM-style checks, which its simple binds use); the tests want to see the change.
+        '\told password allowed period = 0',
       ].join('\n'),
     );
   await writeFile(configFile, config);
