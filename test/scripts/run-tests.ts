@@ -17,6 +17,7 @@ import path from 'node:path';
 import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
 import { ensureLocalStackInstalled } from '../local-stack/install.ts';
 import { startLocalStack } from '../local-stack/stack.ts';
+import { ensureTargetsInstalled } from '../targets/install.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const nodeBinary = process.execPath;
@@ -75,12 +76,16 @@ let exitCode = 1;
 try {
   const resources = await bootstrapLocalResources(stack.env, { stage: 'test' });
   const filters = process.argv.slice(2);
-  const files = globSync(['{shared,functions,infra,test}/**/*.test.ts'], {
+  const files = globSync(['{shared,connectors,functions,infra,test}/**/*.test.ts'], {
     cwd: repoRoot,
     exclude: (name) => name.includes('node_modules'),
   })
     .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
     .sort();
+  if (files.some((file) => file.startsWith('connectors/'))) {
+    step('test targets: install');
+    await ensureTargetsInstalled((line) => console.log(`  ${line}`));
+  }
   step(`node --test (${files.length} files)`);
   exitCode = await run(nodeBinary, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
     ...process.env,
