@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -244,8 +244,21 @@ async function copyTree(from: string, to: string): Promise<void> {
   await mustRun('cp', ['-a', from, to]);
 }
 
+const temporaryPrefix = 'strongroom-target-';
+
+/** Removes target directories whose creating process is gone (it was killed before `stop()`). */
+async function removeStaleTemporaryDirectories(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const owner = /^strongroom-target-[a-z-]+?-(\d+)-/.exec(name)?.[1];
+    if (owner === undefined || isAlive(Number(owner))) continue;
+    await rm(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
 async function temporaryDirectory(kind: string, owner?: { uid: number; gid: number }): Promise<string> {
-  const directory = await mkdtemp(path.join(targetsTemporaryRoot(), `strongroom-target-${kind}-`));
+  const root = targetsTemporaryRoot();
+  await removeStaleTemporaryDirectories(root);
+  const directory = await mkdtemp(path.join(root, `${temporaryPrefix}${kind}-${process.pid}-`));
   await chmod(directory, 0o755);
   if (owner) await chown(directory, owner.uid, owner.gid);
   return directory;
