@@ -448,16 +448,17 @@ export function createRotationEngine(deps: RotationEngineDeps) {
         const rotation = await rotations.get(tenantId, rotationId);
         if (rotation?.status !== 'running') return rotation;
         const account = await accounts.get(tenantId, rotation.accountId);
-        if (!account) {
-          await abandon(rotation, null, 'the account was deleted');
-          continue;
-        }
-        if (account.activeRotationId !== rotation.id) {
-          await abandon(rotation, account, 'another rotation owns the account');
-          continue;
-        }
-        if (account.currentVersion !== rotation.fromVersion) {
-          await abandon(rotation, account, 'the credential was changed outside the rotation');
+        const why = !account
+          ? 'the account was deleted'
+          : account.activeRotationId !== rotation.id
+            ? 'another rotation owns the account'
+            : account.currentVersion !== rotation.fromVersion
+              ? 'the credential was changed outside the rotation'
+              : null;
+        if (why !== null || !account) {
+          await abandon(rotation, account, why ?? 'the account was deleted').catch((error) => {
+            if (!(error instanceof StaleRotationError)) throw error;
+          });
           continue;
         }
         const system = await systems.get(tenantId, account.systemId);
@@ -480,7 +481,14 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           if (error instanceof StaleRotationError) continue;
           if (error instanceof ConflictError && /changed|stale/.test(error.code)) continue;
           if (error instanceof TargetError || (error instanceof AppError && error.kind !== 'internal')) {
-            const failure = await fail(rotation, account, error);
+            let failure: RotationError;
+            try {
+              failure = await fail(rotation, account, error);
+            } catch (recording) {
+              // Someone else moved the rotation meanwhile: look again instead.
+              if (recording instanceof StaleRotationError) continue;
+              throw recording;
+            }
             throw new RotationAttemptFailedError(failure);
           }
           throw error;
