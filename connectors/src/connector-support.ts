@@ -192,7 +192,8 @@ export function tlsOptionsOf(target: {
   };
 }
 
-const tlsErrorCodes = /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_SSL_)/;
+const tlsErrorCodes =
+  /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_SSL_|HANDSHAKE_SSL_ERROR)/;
 
 /** Whether an error is a failed TLS verification or handshake (the target is not the one expected). */
 export function isTlsError(error: unknown): boolean {

@@ -185,3 +185,43 @@ test('unreachable: a refused port and a silent server give TargetUnreachableErro
     await silent.stop();
   }
 });
+
+test('over TLS, verified against the CA and the server name (or the address)', async () => {
+  const user = await target.createUser();
+  const newPassword = testPassword();
+  const before = await target.tlsAccepts();
+  await connector.setPassword({
+    target: { ...target.endpoint, tls: target.tls },
+    account: { username: user.username },
+    current: user,
+    newPassword,
+    timeoutMs,
+  });
+  assert.ok((await target.tlsAccepts()) > before);
+  assert.equal(await mariadbLogin(target.endpoint, user.username, newPassword), true);
+  // By address only: the certificate also names 127.0.0.1.
+  assert.equal(
+    await connector.verify({
+      target: { ...target.endpoint, tls: { caCertificate: target.tls.caCertificate } },
+      credential: { username: user.username, password: newPassword },
+      timeoutMs,
+    }),
+    'accepted',
+  );
+
+  for (const tls of [
+    { serverName: target.tls.serverName },
+    { ...target.tls, serverName: 'other.strongroom.test' },
+  ]) {
+    const error = await failureOf(() =>
+      connector.verify({
+        target: { ...target.endpoint, tls },
+        credential: { username: user.username, password: newPassword },
+        timeoutMs,
+      }),
+    );
+    assert.ok(error instanceof TargetError, String(error));
+    assert.equal(error.code, 'target-tls-untrusted');
+    assertNoSecretIn(error, [newPassword]);
+  }
+});

@@ -233,3 +233,46 @@ test('role names PostgreSQL would truncate are refused', async () => {
   );
   assert.ok(error instanceof ValidationError, String(error));
 });
+
+test('over TLS, verified against the CA and the server name', async () => {
+  const role = await target.createRole();
+  const tlsTarget = { ...target.endpoint, tls: target.tls };
+  const newPassword = testPassword();
+  await connector.setPassword({
+    target: tlsTarget,
+    account: { username: role.username },
+    current: role,
+    newPassword,
+    timeoutMs,
+  });
+  assert.equal(
+    await connector.verify({
+      target: tlsTarget,
+      credential: { username: role.username, password: newPassword },
+      timeoutMs,
+    }),
+    'accepted',
+  );
+  assert.match(target.log(), new RegExp(`connection authorized: user=${role.username} .*SSL enabled`));
+
+  const untrusted = await failureOf(() =>
+    connector.verify({
+      target: { ...target.endpoint, tls: { serverName: target.tls.serverName } },
+      credential: { username: role.username, password: newPassword },
+      timeoutMs,
+    }),
+  );
+  assert.ok(untrusted instanceof TargetError, String(untrusted));
+  assert.equal(untrusted.code, 'target-tls-untrusted');
+  assertNoSecretIn(untrusted, [newPassword]);
+
+  const wrongName = await failureOf(() =>
+    connector.verify({
+      target: { ...target.endpoint, tls: { ...target.tls, serverName: 'other.strongroom.test' } },
+      credential: { username: role.username, password: newPassword },
+      timeoutMs,
+    }),
+  );
+  assert.ok(wrongName instanceof TargetError, String(wrongName));
+  assert.equal(wrongName.code, 'target-tls-untrusted');
+});

@@ -29,7 +29,7 @@ import { ensureTargetsInstalled, type InstalledTargets, isAlive, targetsCacheDir
  * that is killed with SIGKILL.
  */
 
-const templateRecipeVersion = 1;
+const templateRecipeVersion = 2;
 
 export interface StartOptions {
   readonly log?: (line: string) => void;
@@ -306,6 +306,12 @@ async function cachedTemplate(
   } finally {
     await rm(building, { recursive: true, force: true });
   }
+  // Templates of older binaries or recipes are of no use any more.
+  for (const entry of await readdir(targetsCacheDirectory)) {
+    if (new RegExp(`^${name}-[0-9a-f]{16}$`).test(entry) && entry !== path.basename(directory)) {
+      await rm(path.join(targetsCacheDirectory, entry), { recursive: true, force: true });
+    }
+  }
   log(`test targets: ${name} template built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return directory;
 }
@@ -469,8 +475,14 @@ export async function startSshTarget(options: StartOptions = {}): Promise<SshTes
 
 // ───────────────────────────── PostgreSQL ─────────────────────────────
 
+/** The name in the database targets' TLS certificates (with 127.0.0.1). */
+const databaseServerName = 'db.strongroom.test';
+
 export interface PostgresTestTarget {
+  /** Plain TCP (pg_hba allows it); spread `tls` into it for TLS. */
   readonly endpoint: TargetEndpoint;
+  /** The server also speaks TLS, with a certificate for `serverName` and 127.0.0.1 from the test CA. */
+  readonly tls: { readonly caCertificate: string; readonly serverName: string };
   /** The superuser `postgres`, with a password (TCP logins use SCRAM-SHA-256). */
   readonly admin: LoginCredential & { readonly password: string };
   /** Runs SQL as the superuser over the Unix socket; returns psql's unaligned output. */
@@ -519,6 +531,14 @@ export async function startPostgresTarget(options: StartOptions = {}): Promise<P
   const dataDirectory = path.join(directory, 'data');
   await copyTree(path.join(template, 'data'), dataDirectory);
   const port = await freeLoopbackPort();
+  const tlsDirectory = path.join(directory, 'tls');
+  await issueServerCertificate(
+    await testCertificateAuthority(log),
+    tlsDirectory,
+    databaseServerName,
+    '127.0.0.1',
+    postgresUser,
+  );
   const daemon = startDaemon(
     'postgres',
     postgres,
@@ -545,6 +565,12 @@ export async function startPostgresTarget(options: StartOptions = {}): Promise<P
       'shared_buffers=16MB',
       '-c',
       'max_connections=40',
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${path.join(tlsDirectory, 'cert.pem')}`,
+      '-c',
+      `ssl_key_file=${path.join(tlsDirectory, 'key.pem')}`,
     ],
     { ...postgresUser, env: { PATH: process.env.PATH, LANG: 'C' } },
   );
@@ -603,6 +629,10 @@ export async function startPostgresTarget(options: StartOptions = {}): Promise<P
   );
   return {
     endpoint: { host: '127.0.0.1', port, database: 'postgres' },
+    tls: {
+      caCertificate: await readFile(path.join(tlsDirectory, 'ca.pem'), 'utf8'),
+      serverName: databaseServerName,
+    },
     admin: { username: 'postgres', password: adminPassword },
     sql: psql,
     async createRole(roleOptions = {}) {
@@ -624,7 +654,12 @@ export async function startPostgresTarget(options: StartOptions = {}): Promise<P
 // ───────────────────────────── MariaDB ─────────────────────────────
 
 export interface MariadbTestTarget {
+  /** Plain TCP; spread `tls` into it for TLS. */
   readonly endpoint: TargetEndpoint;
+  /** The server also speaks TLS, with a certificate for `serverName` and 127.0.0.1 from the test CA. */
+  readonly tls: { readonly caCertificate: string; readonly serverName: string };
+  /** How many TLS handshakes the server completed (`Ssl_accepts`). */
+  tlsAccepts(): Promise<number>;
   /** An account with every privilege, `WITH GRANT OPTION`, from any host. */
   readonly admin: LoginCredential & { readonly password: string };
   /** Runs SQL as root over the Unix socket (unix_socket authentication); tab-separated output. */
@@ -672,6 +707,14 @@ export async function startMariadbTarget(options: StartOptions = {}): Promise<Ma
   const generalLogFile = path.join(directory, 'general.log');
   await copyTree(path.join(template, 'data'), dataDirectory);
   const port = await freeLoopbackPort();
+  const tlsDirectory = path.join(directory, 'tls');
+  await issueServerCertificate(
+    await testCertificateAuthority(log),
+    tlsDirectory,
+    databaseServerName,
+    '127.0.0.1',
+    mysqlUser,
+  );
   const daemon = startDaemon(
     'mariadbd',
     installed.mariadbd,
@@ -691,6 +734,8 @@ export async function startMariadbTarget(options: StartOptions = {}): Promise<Ma
       '--general-log=1',
       `--general-log-file=${generalLogFile}`,
       '--max-connections=50',
+      `--ssl-cert=${path.join(tlsDirectory, 'cert.pem')}`,
+      `--ssl-key=${path.join(tlsDirectory, 'key.pem')}`,
     ],
     { ...mysqlUser },
   );
@@ -732,6 +777,13 @@ export async function startMariadbTarget(options: StartOptions = {}): Promise<Ma
   );
   return {
     endpoint: { host: '127.0.0.1', port },
+    tls: {
+      caCertificate: await readFile(path.join(tlsDirectory, 'ca.pem'), 'utf8'),
+      serverName: databaseServerName,
+    },
+    async tlsAccepts() {
+      return Number((await client("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")).trim().split(/\s+/)[1]);
+    },
     admin,
     sql: client,
     async createUser(userOptions = {}) {
@@ -842,37 +894,15 @@ async function buildActiveDirectoryTemplate(installed: InstalledTargets, buildin
     `--sddl=(OA;CIIO;CR;${resetPasswordRight};${userClass};${sid})`,
     ...local,
   ]);
-  // A private CA; each run issues a server certificate for its own address.
-  const tls = path.join(building, 'ca');
-  await mkdir(tls, { recursive: true });
-  await mustRun('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '3650',
-    '-subj',
-    '/CN=Strongroom test AD CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    path.join(tls, 'ca-key.pem'),
-    '-out',
-    path.join(tls, 'ca.pem'),
-  ]);
   await writeFile(path.join(building, 'template-path'), target);
 }
 
 async function issueServerCertificate(
   caDirectory: string,
   tlsDirectory: string,
+  serverName: string,
   address: string,
+  owner?: { uid: number; gid: number },
 ): Promise<void> {
   await mkdir(tlsDirectory, { recursive: true, mode: 0o700 });
   const key = path.join(tlsDirectory, 'key.pem');
@@ -887,7 +917,7 @@ async function issueServerCertificate(
     'ec_paramgen_curve:P-256',
     '-nodes',
     '-subj',
-    `/CN=${adServerName}`,
+    `/CN=${serverName}`,
     '-keyout',
     key,
     '-out',
@@ -895,7 +925,7 @@ async function issueServerCertificate(
   ]);
   await writeFile(
     extensions,
-    `subjectAltName=DNS:${adServerName},IP:${address}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`,
+    `subjectAltName=DNS:${serverName},IP:${address}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`,
   );
   await mustRun('openssl', [
     'x509',
@@ -918,6 +948,43 @@ async function issueServerCertificate(
   ]);
   await chmod(key, 0o600);
   await cp(path.join(caDirectory, 'ca.pem'), path.join(tlsDirectory, 'ca.pem'));
+  if (owner) {
+    for (const file of [
+      tlsDirectory,
+      key,
+      path.join(tlsDirectory, 'cert.pem'),
+      path.join(tlsDirectory, 'ca.pem'),
+    ]) {
+      await chown(file, owner.uid, owner.gid);
+    }
+  }
+}
+
+/** A private certificate authority for the targets' TLS (cached; each run issues its own server certificates). */
+function testCertificateAuthority(log: (line: string) => void): Promise<string> {
+  return cachedTemplate('test-ca', ['ec-p256'], log, async (building) => {
+    await mustRun('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=Strongroom test targets CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-keyout',
+      path.join(building, 'ca-key.pem'),
+      '-out',
+      path.join(building, 'ca.pem'),
+    ]);
+  });
 }
 
 /** A 127.x.y.z address nobody listens on at 636 (x ≥ 64, so never 127.0.0.1 or 127.0.1.1). */
@@ -948,7 +1015,7 @@ export async function startActiveDirectoryTarget(
   await copyTree(path.join(template, 'domain'), domain);
   const address = await freeLoopbackAddress();
   const tlsDirectory = path.join(domain, 'private', 'strongroom-tls');
-  await issueServerCertificate(path.join(template, 'ca'), tlsDirectory, address);
+  await issueServerCertificate(await testCertificateAuthority(log), tlsDirectory, adServerName, address);
   const configFile = path.join(domain, 'etc', 'smb.conf');
   const templateConfig = await readFile(configFile, 'utf8');
   const config = templateConfig
