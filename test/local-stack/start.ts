@@ -6,12 +6,15 @@
  *   - creates tables, queues, keys and the bucket from shared/platform/resources.ts,
  *   - seeds the provider operator (STRONGROOM_OPERATOR_EMAIL / STRONGROOM_OPERATOR_PASSWORD) and
  *     the demo tenant,
- *   - serves the API on http://127.0.0.1:8787 (PORT overrides) until Ctrl-C, which stops everything.
+ *   - serves the API on http://127.0.0.1:8787 (PORT overrides) and runs the workers (rotation
+ *     worker, release events, access sweeper every minute, rotation scheduler every 5 minutes)
+ *     until Ctrl-C, which stops everything.
  */
 import { compose, createAwsClients } from '@strongroom/functions/composition-root';
 import { configFromEnvironment } from '@strongroom/functions/config';
 import { startApiServer } from '@strongroom/functions/local-server';
 import { createLogger } from '@strongroom/functions/observability/logger';
+import { startLocalWorkers } from '@strongroom/functions/workers/local-workers';
 import { bootstrapLocalResources } from './bootstrap.ts';
 import { demoTenant, seedDemoTenant } from './demo-seed.ts';
 import { ensureLocalStackInstalled } from './install.ts';
@@ -42,6 +45,7 @@ const stopAll = async (code: number) => {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  await workers?.stop().catch(() => {});
   await server?.close().catch(() => {});
   await stack.stop();
   process.exit(code);
@@ -50,25 +54,27 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+let workers: ReturnType<typeof startLocalWorkers> | undefined;
 try {
   const resources = await bootstrapLocalResources(stack.env, { stage: 'local' });
   Object.assign(process.env, stack.env, resources);
   process.env.STRONGROOM_LOG_LEVEL ??= 'info';
   const config = configFromEnvironment();
+  const clients = createAwsClients();
+  const logger = createLogger({ service: 'strongroom-local', level: config.logLevel });
   const composition = compose({
     config,
-    clients: createAwsClients(),
+    clients,
     contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
+    onDeliveryError: (error) =>
+      logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
   });
   const operatorCreated = await composition.services.identity!.ensureProviderOperator(
     operator.email,
     operator.password,
   );
-  server = await startApiServer({
-    composition,
-    logger: createLogger({ service: 'strongroom-local', level: config.logLevel }),
-    port,
-  });
+  server = await startApiServer({ composition, logger, port });
+  workers = startLocalWorkers({ composition, config, sqs: clients.sqs, logger });
   const demoCreated = await seedDemoTenant(server.url, operator);
   console.log(`
   Strongroom is running.

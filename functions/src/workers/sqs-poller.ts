@@ -60,8 +60,11 @@ export function startSqsPoller(options: SqsPollerOptions): { stop(): Promise<voi
           );
         }
       } catch (error) {
-        options.onError?.(error);
-        if (running) await new Promise((resolve) => setTimeout(resolve, 500));
+        // While stopping, the emulator may already be gone: not worth a warning.
+        if (running) {
+          options.onError?.(error);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
       }
     }
   });
