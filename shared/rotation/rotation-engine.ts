@@ -207,13 +207,13 @@ export function createRotationEngine(deps: RotationEngineDeps) {
     return loginWith(functional, secret, record.type);
   }
 
-  /** One step; returns when it is persisted (or throws). */
+  /** One step; returns the state it persisted (or throws). */
   async function step(
     rotation: RotationRecord,
     account: AccountRecord,
     system: SystemRecord,
     kind: ConnectorKind,
-  ) {
+  ): Promise<{ rotation: RotationRecord; account: AccountRecord }> {
     const connector = deps.connectorFor(kind);
     const target = targetOf(system, kind);
     const now = () => clock.now();
@@ -272,7 +272,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           pending,
           audit(rotation, account, { action: 'rotation.create', details: { pendingVersion: version } }),
         );
-        return;
+        return { rotation: next, account: { ...account, latestVersion: version } };
       }
       case 'set': {
         const pending = await secretOf(account, rotation.pendingVersion as number);
@@ -312,15 +312,16 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           if (verdict !== 'accepted') throw error;
           detail = 'the target already had the pending secret';
         }
+        const next = moved(rotation, now(), { step: 'test' }, detail ? 'recovered' : 'done', detail);
         await rotations.advance(
           rotation,
-          moved(rotation, now(), { step: 'test' }, detail ? 'recovered' : 'done', detail),
+          next,
           audit(rotation, account, {
             action: 'rotation.set',
             details: { pendingVersion: rotation.pendingVersion, recovered: detail !== null },
           }),
         );
-        return;
+        return { rotation: next, account };
       }
       case 'test': {
         const pending = await secretOf(account, rotation.pendingVersion as number);
@@ -330,15 +331,16 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           timeoutMs,
         });
         if (verdict === 'accepted') {
+          const next = moved(rotation, now(), { step: 'finish' }, 'done');
           await rotations.advance(
             rotation,
-            moved(rotation, now(), { step: 'finish' }, 'done'),
+            next,
             audit(rotation, account, {
               action: 'rotation.test',
               details: { pendingVersion: rotation.pendingVersion },
             }),
           );
-          return;
+          return { rotation: next, account };
         }
         // PENDING refused: is the target still on CURRENT? Then set again.
         const current =
@@ -364,16 +366,23 @@ export function createRotationEngine(deps: RotationEngineDeps) {
             `The target kept the current secret after ${setAttempts} attempts.`,
           );
         }
+        const next = moved(
+          rotation,
+          now(),
+          { step: 'set' },
+          'retry',
+          'the target still takes the current secret',
+        );
         await rotations.advance(
           rotation,
-          moved(rotation, now(), { step: 'set' }, 'retry', 'the target still takes the current secret'),
+          next,
           audit(rotation, account, {
             action: 'rotation.test',
             outcome: 'failure',
             details: { pendingVersion: rotation.pendingVersion, targetOn: 'current' },
           }),
         );
-        return;
+        return { rotation: next, account };
       }
       case 'finish': {
         const at = now();
@@ -397,7 +406,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
             details: { fromVersion: rotation.fromVersion, toVersion: rotation.pendingVersion },
           }),
         );
-        return;
+        return { rotation: next, account };
       }
     }
   }
@@ -444,10 +453,17 @@ export function createRotationEngine(deps: RotationEngineDeps) {
      * that the queue retries the job later.
      */
     async run(tenantId: string, rotationId: string): Promise<RotationRecord | null> {
+      // What the last successful write left: the next round goes on from it without reading
+      // again. Any failure or conflict forgets it, so the next round reads the stored state.
+      type Known = { rotation: RotationRecord; account: AccountRecord; system: SystemRecord };
+      const memory: { known: Known | null } = { known: null };
       for (let round = 0; round < 40; round++) {
-        const rotation = await rotations.get(tenantId, rotationId);
+        const remembered: Known | null = memory.known;
+        memory.known = null;
+        const rotation = remembered?.rotation ?? (await rotations.get(tenantId, rotationId));
         if (rotation?.status !== 'running') return rotation;
-        const account = await accounts.get(tenantId, rotation.accountId);
+        const account: AccountRecord | null =
+          remembered?.account ?? (await accounts.get(tenantId, rotation.accountId));
         const why = !account
           ? 'the account was deleted'
           : account.activeRotationId !== rotation.id
@@ -461,7 +477,8 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           });
           continue;
         }
-        const system = await systems.get(tenantId, account.systemId);
+        const system: SystemRecord | null =
+          remembered?.system ?? (await systems.get(tenantId, account.systemId));
         const kind = connectorKindOf(account);
         try {
           if (!system)
@@ -476,7 +493,8 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           if (rotation.step !== 'create' && rotation.pendingVersion === null) {
             throw new AppError('internal', 'pending-missing', 'The rotation lost its pending version.');
           }
-          await step(rotation, account, system, kind);
+          const persisted = await step(rotation, account, system, kind);
+          memory.known = { ...persisted, system };
         } catch (error) {
           if (error instanceof StaleRotationError) continue;
           if (error instanceof ConflictError && /changed|stale/.test(error.code)) continue;

@@ -7,7 +7,9 @@
  *      TransactWriteItems like the audit append) → the service's overhead as a ratio;
  *   4. the access workflow: approve-and-retrieve round trips, and policy decisions for a tenant
  *      with 10,000 policies over 1,000,000 accounts (see access-bench.ts);
- *   5. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
+ *   5. rotations end to end (queue → worker → real PostgreSQL roles and Linux accounts over SSH),
+ *      per minute, with queue lag and a login with every stored credential afterwards;
+ *   6. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
  * The last line printed is one JSON object with every figure.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,7 @@ import { startLocalStack } from '../local-stack/stack.ts';
 import { createHarness, type Harness } from '../support/api-harness.ts';
 import { benchApproveAndRetrieve, benchPolicyEvaluation } from './access-bench.ts';
 import { bundle, coldInit, helloWorldEntry, httpApiEvent } from './lambda-bundles.ts';
+import { benchRotations } from './rotation-bench.ts';
 
 const retrievals = Number(process.env.BENCH_RETRIEVALS ?? 2_000);
 const uncachedRetrievals = Math.max(200, Math.round(retrievals / 4));
@@ -223,6 +226,21 @@ try {
         policies: Number(process.env.BENCH_POLICIES ?? 10_000),
         accounts: 1_000_000,
         decisions: Number(process.env.BENCH_DECISIONS ?? 5_000),
+      },
+      log,
+    ),
+  );
+
+  log('▶ rotations end to end (PostgreSQL roles and Linux accounts over SSH)');
+  Object.assign(
+    figures,
+    await benchRotations(
+      cached,
+      {
+        postgresAccounts: Number(process.env.BENCH_ROTATION_PG ?? 400),
+        sshAccounts: Number(process.env.BENCH_ROTATION_SSH ?? 100),
+        workers: Number(process.env.BENCH_ROTATION_WORKERS ?? 8),
+        lanesPerSystem: Number(process.env.BENCH_ROTATION_LANES ?? 8),
       },
       log,
     ),

@@ -1,0 +1,168 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { postgresqlConnector } from '@strongroom/connectors/postgresql.connector';
+import { sshPasswordConnector } from '@strongroom/connectors/ssh-password.connector';
+import { createLogger } from '@strongroom/functions/observability/logger';
+import { createRotationWorker } from '@strongroom/functions/workers/rotation-worker';
+import { startSqsPoller } from '@strongroom/functions/workers/sqs-poller';
+import { rotationQueue } from '@strongroom/shared/platform/resources';
+import type { RotationJob } from '@strongroom/shared/rotation/rotation.ports';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Harness } from '../support/api-harness.ts';
+import { startPostgresTarget, startSshTarget } from '../targets/start.ts';
+
+/**
+ * Rotations end to end: jobs on the FIFO rotation queue → the worker (polling like Lambda's event
+ * source mapping would) → real PostgreSQL roles and real Linux accounts over SSH. Measures
+ * rotations per minute, queue lag (enqueue → the worker picks the job up) and, afterwards, logs in
+ * with every stored credential to count any lost.
+ */
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export async function benchRotations(
+  harness: Harness,
+  options: { postgresAccounts: number; sshAccounts: number; workers: number; lanesPerSystem: number },
+  log: (line: string) => void,
+) {
+  const [postgres, ssh] = await Promise.all([startPostgresTarget(), startSshTarget()]);
+  try {
+    const tenant = await harness.newTenant('bench-rotation');
+    const token = tenant.adminToken;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await harness.call(method, path, { token, body });
+      if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
+      return response.body;
+    };
+    const pgSystem = await api('POST', '/v1/systems', {
+      name: 'bench-pg',
+      ipAddress: '127.0.0.1',
+      platform: 'postgresql',
+      connection: { port: postgres.endpoint.port, maxConcurrentRotations: options.lanesPerSystem },
+    });
+    const sshSystem = await api('POST', '/v1/systems', {
+      name: 'bench-ssh',
+      ipAddress: '127.0.0.1',
+      platform: 'linux',
+      connection: {
+        port: ssh.endpoint.port,
+        hostKeySha256: ssh.endpoint.hostKeySha256,
+        maxConcurrentRotations: options.lanesPerSystem,
+      },
+    });
+    const seedStarted = performance.now();
+    const accounts: { id: string; username: string; kind: 'pg' | 'ssh' }[] = [];
+    const onboard = async (systemId: string, username: string, password: string, kind: 'pg' | 'ssh') => {
+      const account = await api('POST', '/v1/accounts', {
+        systemId,
+        username,
+        kind: kind === 'pg' ? 'database' : 'local',
+      });
+      await api('POST', `/v1/accounts/${account.id}/credential`, { password });
+      accounts.push({ id: account.id, username, kind });
+    };
+    const inBatches = async <T>(items: T[], size: number, each: (item: T) => Promise<void>) => {
+      for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
+    };
+    await inBatches(
+      Array.from({ length: options.postgresAccounts }, (_, i) => i),
+      8,
+      async () => {
+        const role = await postgres.createRole();
+        await onboard(pgSystem.id, role.username, role.password, 'pg');
+      },
+    );
+    await inBatches(
+      Array.from({ length: options.sshAccounts }, (_, i) => i),
+      4,
+      async () => {
+        const user = await ssh.createUser();
+        await onboard(sshSystem.id, user.username, user.password, 'ssh');
+      },
+    );
+    log(
+      `  onboarded ${options.postgresAccounts} PostgreSQL roles and ${options.sshAccounts} Linux accounts in ${round((performance.now() - seedStarted) / 1000, 1)} s`,
+    );
+
+    const engine = harness.composition.rotationEngine;
+    if (!engine) throw new Error('no rotation engine');
+    const lags: number[] = [];
+    const mine = new Set(accounts.map((a) => a.id));
+    let completed = 0;
+    let failedJobs = 0;
+    const worker = createRotationWorker({
+      engine,
+      logger: createLogger({ service: 'bench', level: 'error' }),
+    });
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const own = event.Records.filter((r) => mine.has((JSON.parse(r.body) as RotationJob).accountId));
+      const foreign = event.Records.filter((r) => !own.includes(r));
+      for (const record of own) lags.push(Date.now() - Number(record.attributes.SentTimestamp));
+      const result = await worker({ Records: own });
+      failedJobs += result.batchItemFailures.length;
+      completed += own.length - result.batchItemFailures.length;
+      return {
+        batchItemFailures: [
+          ...result.batchItemFailures,
+          ...foreign.map((r) => ({ itemIdentifier: r.messageId })),
+        ],
+      };
+    };
+    const sqs = new SQSClient({});
+    const poller = startSqsPoller({
+      sqs,
+      queueUrl: process.env[rotationQueue.envVar] as string,
+      handler,
+      concurrency: options.workers,
+      visibilityTimeoutSeconds: 120,
+    });
+    const started = performance.now();
+    await inBatches(accounts, 16, async (account) => {
+      await api('POST', '/v1/rotations', { accountId: account.id, reason: 'benchmark' });
+    });
+    const enqueuedSeconds = (performance.now() - started) / 1000;
+    while (completed < accounts.length) {
+      if (performance.now() - started > 15 * 60_000)
+        throw new Error(`only ${completed} rotations in 15 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await poller.stop();
+    sqs.destroy();
+
+    // Zero lost: every stored CURRENT logs in, through the same clients a user would use.
+    let lost = 0;
+    await inBatches(accounts, 8, async (account) => {
+      const secret = await api('POST', `/v1/accounts/${account.id}/credential/retrieve`, {
+        reason: 'bench verification',
+      });
+      const connector = account.kind === 'pg' ? postgresqlConnector : sshPasswordConnector;
+      const target = account.kind === 'pg' ? postgres.endpoint : ssh.endpoint;
+      const verdict = await connector.verify({
+        target,
+        credential: { username: account.username, password: secret.password },
+        timeoutMs: 20_000,
+      });
+      if (verdict !== 'accepted' || secret.version !== 2) lost++;
+    });
+    lags.sort((a, b) => a - b);
+    const figures = {
+      rotationAccounts: accounts.length,
+      rotationPostgresAccounts: options.postgresAccounts,
+      rotationSshAccounts: options.sshAccounts,
+      rotationWorkers: options.workers,
+      rotationLanesPerSystem: options.lanesPerSystem,
+      rotationsPerMinute: round((accounts.length / seconds) * 60, 0),
+      rotationEnqueueSeconds: round(enqueuedSeconds, 1),
+      rotationQueueLagP50Ms: round(percentile(lags, 50), 0),
+      rotationQueueLagP99Ms: round(percentile(lags, 99), 0),
+      rotationRetriedJobs: failedJobs,
+      rotationLost: lost,
+    };
+    log(`  ${JSON.stringify(figures)}`);
+    return figures;
+  } finally {
+    await Promise.all([postgres.stop(), ssh.stop()]);
+  }
+}
