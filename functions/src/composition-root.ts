@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { connectorFor } from '@strongroom/connectors/index';
 import { createAccessService } from '@strongroom/shared/access/access.service';
 import { createAuditService } from '@strongroom/shared/audit/audit.service';
 import { auditOf } from '@strongroom/shared/audit/audit-event';
@@ -15,7 +16,6 @@ import { createRotationEngine, type RotationEngine } from '@strongroom/shared/ro
 import { effectivePasswordRules } from '@strongroom/shared/vault/password-rules';
 import type { AccountRecord } from '@strongroom/shared/vault/vault.ports';
 import { createVaultService } from '@strongroom/shared/vault/vault.service';
-import { connectorFor } from './adapters/connectors/connector-registry.ts';
 import { createHpkeCredentialSealer } from './adapters/crypto/hpke-credential-sealer.ts';
 import { createAccessRepositories } from './adapters/dynamo/access.repo.dynamo.ts';
 import { createAuditReader, createAuditRecorder } from './adapters/dynamo/audit.repo.dynamo.ts';
