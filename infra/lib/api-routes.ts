@@ -5,7 +5,7 @@
  * answers 405 for methods it does not implement.
  */
 
-export type ApiFunctionId = 'identity' | 'vault' | 'access' | 'audit';
+export type ApiFunctionId = 'identity' | 'vault' | 'access' | 'rotation' | 'audit';
 
 export interface ApiFunctionRoutes {
   readonly id: ApiFunctionId;
@@ -69,6 +69,18 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
     // A request may wait up to 10 s for a ticketing system's webhook (the policy's
     // validationTimeoutMs), then still commits and notifies approvers by e-mail.
     timeoutSeconds: 20,
+  },
+  {
+    id: 'rotation',
+    constructId: 'Rotation',
+    entryFile: 'rotation.handler.ts',
+    description:
+      'Strongroom rotation API: on-demand rotation, rotation status and history, failing rotations, rotation schedules',
+    paths: [
+      ...collection('/v1/rotations'),
+      // PUT /v1/rotation-schedules/{accountId}; there is no collection resource.
+      '/v1/rotation-schedules/{proxy+}',
+    ],
   },
   {
     id: 'audit',

@@ -4,6 +4,7 @@ import {
   mainTable,
   notificationSender,
   platformKey,
+  rotationQueue,
 } from '../../shared/platform/resources.ts';
 import type { DataStack } from './stacks/data-stack.ts';
 
@@ -11,8 +12,9 @@ import type { DataStack } from './stacks/data-stack.ts';
  * The environment every function receives: exactly what functions/src/config.ts reads, under
  * the env var names declared in shared/platform/resources.ts (the contract the local stack fills
  * too). Resources a function does not use (the data bucket; the domain-events queue outside the
- * access context) are deliberately not passed: an address without a permission to use it only
- * misleads, and every value here is a cross-stack export that pins the data stack.
+ * access context; the rotation queue outside the rotation context) are deliberately not passed:
+ * an address without a permission to use it only misleads, and every value here is a cross-stack
+ * export that pins the data stack.
  */
 export function functionEnvironment(stage: string, data: DataStack): Record<string, string> {
   return {
@@ -47,4 +49,15 @@ export function accessEnvironment(
     [portalUrlEnvVar]: options.portalUrl,
     ...(options.notificationSender ? { [notificationSender.envVar]: options.notificationSender } : {}),
   };
+}
+
+/**
+ * What the rotation context needs on top of {@link functionEnvironment}: the rotation queue's URL,
+ * for the rotation API function, the scheduler and the release-events consumer, which queue jobs.
+ * The worker only receives (through its event source mapping, not by URL) and has no send
+ * permission, but gets it too: the composition root refuses to compose the rotation context
+ * without it.
+ */
+export function rotationEnvironment(data: DataStack): Record<string, string> {
+  return { [rotationQueue.envVar]: data.queueFor(rotationQueue).queue.queueUrl };
 }

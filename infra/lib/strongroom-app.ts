@@ -1,4 +1,5 @@
-import type { App, Environment } from 'aws-cdk-lib';
+import { type App, Duration, type Environment } from 'aws-cdk-lib';
+import { rotationQueue } from '../../shared/platform/resources.ts';
 import type { AccessSettings } from './access-settings.ts';
 import type { StrongroomFunction } from './constructs/strongroom-function.ts';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -41,7 +42,7 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
     stage,
     data,
     access,
-    description: `Strongroom ${stage}: HTTP API, functions and the access sweeper schedule`,
+    description: `Strongroom ${stage}: HTTP API, functions, access sweeper, rotation worker, scheduler and release-events consumer`,
   });
   const watched = (fn: StrongroomFunction) => ({
     name: fn.node.id,
@@ -51,14 +52,33 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
     env,
     stage,
     description: `Strongroom ${stage}: alarms and dashboard`,
-    functions: [...Object.values(api.functions), api.accessSweeper].map(watched),
-    // Must run every minute: no invocation for five minutes means the schedule stopped.
-    scheduledFunctions: [watched(api.accessSweeper)],
+    functions: [
+      ...Object.values(api.functions),
+      api.accessSweeper,
+      api.rotationWorker,
+      api.rotationScheduler,
+      api.releaseEvents,
+    ].map(watched),
+    scheduledFunctions: [
+      // Runs every minute: no invocation for five minutes means the schedule stopped.
+      { ...watched(api.accessSweeper), notInvokedFor: Duration.minutes(5) },
+      // Runs every 5 minutes: three missed runs in a row.
+      { ...watched(api.rotationScheduler), notInvokedFor: Duration.minutes(15) },
+    ],
     httpApi: { name: 'Api', resource: api.httpApi },
     deadLetterQueues: data.queues.map(({ definition, deadLetterQueue }) => ({
       name: `${definition.id}Dlq`,
       resource: deadLetterQueue,
     })),
+    // A rotation job waiting this long means the worker is not keeping up, is failing, or one
+    // system lane is stuck (FIFO: a job being retried holds back its lane).
+    queueLag: [
+      {
+        name: rotationQueue.id,
+        resource: data.queueFor(rotationQueue).queue,
+        maxAge: Duration.minutes(15),
+      },
+    ],
   });
   return { data, api, observability };
 }

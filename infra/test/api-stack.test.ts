@@ -10,15 +10,24 @@ import {
   notificationSender,
   physicalName,
   platformKey,
+  rotationQueue,
 } from '../../shared/platform/resources.ts';
 import { accessSettingsFromContext } from '../lib/access-settings.ts';
 import { type ApiFunctionId, apiFunctions } from '../lib/api-routes.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { cdkJsonContext, logicalIdOf, synthesizeStrongroom, testStage } from './support/synth.ts';
+import { rotationScheduleRate, rotationWorkerTimeout } from '../lib/stacks/api-stack.ts';
+import {
+  backgroundFunctionIds,
+  cdkJsonContext,
+  functionOf,
+  logicalIdOf,
+  synthesizeStrongroom,
+  testStage,
+} from './support/synth.ts';
 
 const synth = synthesizeStrongroom();
 const template = synth.api;
-const functionIds: readonly ApiFunctionId[] = ['identity', 'vault', 'access', 'audit'];
+const functionIds: readonly ApiFunctionId[] = ['identity', 'vault', 'access', 'rotation', 'audit'];
 
 const functionLogicalId = (id: ApiFunctionId) => logicalIdOf(synth.stacks.api.functions[id].function);
 const sweeperLogicalId = logicalIdOf(synth.stacks.api.accessSweeper.function);
@@ -35,10 +44,16 @@ const baseVariables = [
 ];
 /** What the access context reads on top (the sender only when one is configured). */
 const accessVariables = [domainEventsQueue.envVar, 'STRONGROOM_PORTAL_URL'];
+/** What the rotation context reads on top: the rotation queue (the composition root requires it). */
+const rotationVariables = [rotationQueue.envVar];
+const contextVariables: Partial<Record<ApiFunctionId, string[]>> = {
+  access: accessVariables,
+  rotation: rotationVariables,
+};
 
 describe('api stack: functions', () => {
-  it('has one function per bounded context, plus the access sweeper', () => {
-    template.resourceCountIs('AWS::Lambda::Function', functionIds.length + 1);
+  it('has one function per bounded context, plus the background functions', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionIds.length + backgroundFunctionIds.length);
     assert.deepEqual(apiFunctions.map((fn) => fn.id).sort(), [...functionIds].sort());
   });
 
@@ -75,7 +90,7 @@ describe('api stack: functions', () => {
         const variables = props.Environment.Variables as Record<string, unknown>;
         assert.deepEqual(
           Object.keys(variables).sort(),
-          [...baseVariables, ...(id === 'access' ? accessVariables : [])].sort(),
+          [...baseVariables, ...(contextVariables[id] ?? [])].sort(),
         );
         assert.equal(variables.STRONGROOM_STAGE, testStage);
         assert.equal(variables.NODE_OPTIONS, '--enable-source-maps');
@@ -186,6 +201,10 @@ describe('api stack: routes', () => {
     ['/v1/releases/rel_1/credential', 'access'],
     ['/v1/credential-lookup', 'access'],
     ['/v1/notifications', 'access'],
+    ['/v1/rotations', 'rotation'],
+    ['/v1/rotations/failing', 'rotation'],
+    ['/v1/rotations/rot_1', 'rotation'],
+    ['/v1/rotation-schedules/acc_1', 'rotation'],
     ['/v1/audit/events', 'audit'],
     ['/v1/audit/export', 'audit'],
     ['/v1/audit/verify', 'audit'],
@@ -204,6 +223,8 @@ describe('api stack: routes', () => {
       '/v1/access',
       '/v1/credential-lookup/x',
       '/v1/notifications/x',
+      '/v1/rotation-schedules',
+      '/v1/rotation',
       '/v1/unknown',
       '/v2/tenants',
     ]) {
@@ -233,12 +254,12 @@ describe('api stack: routes', () => {
       (permission) => permission.Properties.Principal !== 'events.amazonaws.com',
     );
     assert.equal(permissions.length, routes.size);
+    const background = backgroundFunctionIds.map((id) => logicalIdOf(functionOf(synth, id).function));
     for (const permission of permissions) {
       assert.equal(permission.Properties.Principal, 'apigateway.amazonaws.com');
-      assert.notEqual(
-        permission.Properties.FunctionName['Fn::GetAtt'][0],
-        sweeperLogicalId,
-        'the sweeper is not behind the API',
+      assert.ok(
+        !background.includes(permission.Properties.FunctionName['Fn::GetAtt'][0]),
+        'no background function is behind the API',
       );
       assert.equal(permission.Properties.Action, 'lambda:InvokeFunction');
       const sourceArn = JSON.stringify(permission.Properties.SourceArn);
@@ -252,7 +273,7 @@ describe('api stack: access context', () => {
 
   it('gives the access function more time than the 10 s default (ticket webhooks wait up to 10 s), under the 30 s API limit', () => {
     assert.ok(access.Timeout > 10 && access.Timeout < 30, String(access.Timeout));
-    for (const id of ['identity', 'vault', 'audit'] as const) {
+    for (const id of ['identity', 'vault', 'rotation', 'audit'] as const) {
       assert.equal(functionProps(functionLogicalId(id)).Timeout, 10, id);
     }
   });
@@ -315,6 +336,14 @@ describe('api stack: access context', () => {
   });
 });
 
+/** The EventBridge rules with a target that is the function of this logical id. */
+const rulesTargeting = (functionLogicalId: string) =>
+  Object.entries(template.findResources('AWS::Events::Rule')).filter(([, rule]) =>
+    (rule.Properties.Targets as { Arn: unknown }[]).some(
+      (target) => JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [functionLogicalId, 'Arn'] }),
+    ),
+  );
+
 describe('api stack: access sweeper', () => {
   const props = functionProps(sweeperLogicalId);
 
@@ -334,7 +363,7 @@ describe('api stack: access sweeper', () => {
   });
 
   it('is run by an EventBridge rule every minute, and by nothing else', () => {
-    const rules = Object.entries(template.findResources('AWS::Events::Rule'));
+    const rules = rulesTargeting(sweeperLogicalId);
     assert.equal(rules.length, 1);
     const [ruleId, rule] = rules[0]!;
     assert.equal(rule.Properties.ScheduleExpression, 'rate(1 minute)');
@@ -357,5 +386,129 @@ describe('api stack: access sweeper', () => {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
     });
+  });
+});
+
+describe('api stack: rotation context', () => {
+  const workerId = logicalIdOf(synth.stacks.api.rotationWorker.function);
+  const schedulerId = logicalIdOf(synth.stacks.api.rotationScheduler.function);
+  const releaseEventsId = logicalIdOf(synth.stacks.api.releaseEvents.function);
+  const worker = functionProps(workerId);
+  const scheduler = functionProps(schedulerId);
+  const releaseEvents = functionProps(releaseEventsId);
+  const mappings = Object.entries(template.findResources('AWS::Lambda::EventSourceMapping'));
+  /** The event source mappings reading a queue of the data stack. */
+  const mappingsOf = (queue: typeof rotationQueue) => {
+    const queueId = logicalIdOf(synth.stacks.data.queueFor(queue).queue);
+    return mappings.filter(([, mapping]) =>
+      JSON.stringify(mapping.Properties.EventSourceArn).includes(`ExportsOutputFnGetAtt${queueId}Arn`),
+    );
+  };
+
+  it('runs the three background entries on Node.js 24 arm64 under their own names, with the rotation queue URL', () => {
+    for (const [props, name] of [
+      [worker, 'RotationWorker'],
+      [scheduler, 'RotationScheduler'],
+      [releaseEvents, 'ReleaseEvents'],
+    ] as const) {
+      assert.equal(props.Runtime, 'nodejs24.x', name);
+      assert.deepEqual(props.Architectures, ['arm64'], name);
+      assert.equal(props.FunctionName, physicalName(testStage, name));
+      assert.deepEqual(
+        Object.keys(props.Environment.Variables).sort(),
+        [...baseVariables, ...rotationVariables].sort(),
+      );
+      const queueId = logicalIdOf(synth.stacks.data.queueFor(rotationQueue).queue);
+      assert.match(
+        JSON.stringify(props.Environment.Variables[rotationQueue.envVar]),
+        new RegExp(`ExportsOutputRef${queueId}`),
+      );
+      // Outside a VPC: public targets only until VPC configuration or the broker arrives.
+      assert.equal(props.VpcConfig, undefined, name);
+    }
+  });
+
+  it('gives the worker 1024 MB and a timeout within the rotation queue visibility timeout, with room to spare', () => {
+    assert.equal(worker.MemorySize, 1024);
+    assert.equal(worker.Timeout, rotationWorkerTimeout.toSeconds());
+    assert.ok(worker.Timeout <= rotationQueue.visibilityTimeoutSeconds - 30, String(worker.Timeout));
+    assert.ok(worker.Timeout >= 60, 'a job may make several target calls of up to 20 s');
+    assert.equal(worker.ReservedConcurrentExecutions, undefined);
+  });
+
+  it('feeds the rotation queue to the worker alone: partial batch failures, small batches, no batching window, capped concurrency', () => {
+    const fromQueue = mappingsOf(rotationQueue);
+    assert.equal(fromQueue.length, 1);
+    const [mappingId, mapping] = fromQueue[0]!;
+    const props = mapping.Properties;
+    assert.deepEqual(props.FunctionName, { Ref: workerId });
+    assert.deepEqual(props.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.ok(props.BatchSize >= 1 && props.BatchSize <= 10, String(props.BatchSize));
+    assert.equal(props.MaximumBatchingWindowInSeconds, undefined, 'FIFO sources take no batching window');
+    assert.ok(props.ScalingConfig.MaximumConcurrency >= 2, 'capped, within what Lambda accepts');
+    assert.notEqual(props.Enabled, false);
+    // No job runs before the worker may use tenant keys (a policy outside its default one).
+    const tenantKeyPolicyId = Object.entries(template.findResources('AWS::IAM::Policy')).find(
+      ([, policy]) =>
+        JSON.stringify(policy.Properties.Roles) ===
+          JSON.stringify([{ Ref: logicalIdOf(synth.stacks.api.rotationWorker.role) }]) &&
+        policy.Properties.PolicyDocument.Statement.some(
+          (s: { Sid?: string }) => s.Sid === 'TenantKeyCredentialCrypto',
+        ),
+    )?.[0];
+    assert.ok(tenantKeyPolicyId);
+    const dependsOn = template.toJSON().Resources[mappingId].DependsOn as string[];
+    assert.ok(dependsOn.includes(tenantKeyPolicyId), JSON.stringify(dependsOn));
+    // The queue permissions are in the role's default policy, which the function depends on.
+    const defaultPolicyId = logicalIdOf(synth.stacks.api.rotationWorker.role.node.findChild('DefaultPolicy'));
+    assert.ok((template.toJSON().Resources[workerId].DependsOn as string[]).includes(defaultPolicyId));
+  });
+
+  it('feeds the domain-events queue to the release-events consumer alone, with partial batch failures', () => {
+    const fromQueue = mappingsOf(domainEventsQueue);
+    assert.equal(fromQueue.length, 1);
+    const props = fromQueue[0]![1].Properties;
+    assert.deepEqual(props.FunctionName, { Ref: releaseEventsId });
+    assert.deepEqual(props.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.ok(props.BatchSize >= 1 && props.BatchSize <= 10, String(props.BatchSize));
+    assert.ok(props.ScalingConfig.MaximumConcurrency >= 2);
+    assert.equal(mappings.length, 2, 'no other event source mapping');
+  });
+
+  it('keeps each consumer within its queue visibility timeout (Lambda refuses the mapping otherwise)', () => {
+    assert.ok(worker.Timeout <= rotationQueue.visibilityTimeoutSeconds);
+    assert.ok(releaseEvents.Timeout <= domainEventsQueue.visibilityTimeoutSeconds);
+  });
+
+  it('runs the scheduler one at a time, from an EventBridge rule every 5 minutes and nothing else', () => {
+    assert.equal(scheduler.ReservedConcurrentExecutions, 1);
+    assert.ok(scheduler.Timeout >= 60 && scheduler.Timeout <= 120, String(scheduler.Timeout));
+    const rules = rulesTargeting(schedulerId);
+    assert.equal(rules.length, 1);
+    const [ruleId, rule] = rules[0]!;
+    assert.equal(rule.Properties.ScheduleExpression, 'rate(5 minutes)');
+    assert.equal(rule.Properties.Name, physicalName(testStage, 'RotationSchedule'));
+    assert.equal(rule.Properties.State, 'ENABLED');
+    assert.equal(rule.Properties.Targets.length, 1);
+    assert.ok(
+      rule.Properties.Targets[0].RetryPolicy.MaximumEventAgeInSeconds <= rotationScheduleRate.toSeconds(),
+    );
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.FunctionName['Fn::GetAtt']?.[0] === schedulerId,
+    );
+    assert.equal(permissions.length, 1);
+    assert.equal(permissions[0]!.Properties.Principal, 'events.amazonaws.com');
+    assert.deepEqual(permissions[0]!.Properties.SourceArn, { 'Fn::GetAtt': [ruleId, 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: schedulerId },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: rotationScheduleRate.toSeconds(),
+    });
+  });
+
+  it('has exactly two schedules (the access sweeper and the rotation scheduler); no queue consumer is scheduled', () => {
+    assert.equal(Object.keys(template.findResources('AWS::Events::Rule')).length, 2);
+    assert.equal(rulesTargeting(workerId).length, 0);
+    assert.equal(rulesTargeting(releaseEventsId).length, 0);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,12 +15,18 @@ import {
   mainTable,
   physicalName,
   platformKey,
+  rotationQueue,
 } from '../../shared/platform/resources.ts';
 import { apiFunctions } from '../lib/api-routes.ts';
 import { StrongroomFunction } from '../lib/constructs/strongroom-function.ts';
 import { portalUrlEnvVar } from '../lib/function-environment.ts';
 import { functionEntry } from '../lib/paths.ts';
-import { accessSweeperEntryFile } from '../lib/stacks/api-stack.ts';
+import {
+  accessSweeperEntryFile,
+  releaseEventsEntryFile,
+  rotationSchedulerEntryFile,
+  rotationWorkerEntryFile,
+} from '../lib/stacks/api-stack.ts';
 import { cdkJsonContext, logicalIdOf, testStage } from './support/synth.ts';
 
 /**
@@ -30,12 +36,14 @@ import { cdkJsonContext, logicalIdOf, testStage } from './support/synth.ts';
  * sends). This is what catches ESM/CommonJS interop problems of bundled dependencies (the AWS
  * SDK, the Encryption SDK, middy) before a deployment does.
  *
- * Bundled: two real API entries, vault and access (all API entries import the same Lambda app
- * and composition root; access composes the largest part of it: vault adapters, SQS, SES, HPKE),
- * the access sweeper (a scheduled middy handler with an entry graph of its own), and a runtime
- * probe that exercises the risky dependencies even while a handler is broken for reasons of its
- * own. Each esbuild run costs a few seconds here (CDK starts it through npx), hence not more:
- * `cdk synth` bundles the identity and audit entries too.
+ * Bundled: three real API entries, vault, access and rotation (all API entries import the same
+ * Lambda app and composition root; access composes the largest part of it: vault adapters, SQS,
+ * SES, HPKE; rotation the rotation service and engine), the background entries (access sweeper,
+ * rotation worker, rotation scheduler, release-events consumer: middy handlers with entry graphs
+ * of their own, the worker's with the target connectors), and a runtime probe that exercises the
+ * risky dependencies even while a handler is broken for reasons of its own. Each esbuild run
+ * costs a few seconds here (CDK starts it through npx), hence not more: `cdk synth` bundles the
+ * identity and audit entries too.
  */
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'strongroom-bundling-'));
@@ -44,7 +52,7 @@ after(() => rmSync(outdir, { recursive: true, force: true }));
 // Template validation is nag.test.ts's business; here it would only add seconds.
 const app = new App({ outdir, context: cdkJsonContext(), builtinCloudFormationValidation: false });
 const stack = new Stack(app, 'Bundling');
-const bundledApiEntries = apiFunctions.filter((fn) => fn.id === 'vault' || fn.id === 'access');
+const bundledApiEntries = apiFunctions.filter((fn) => ['vault', 'access', 'rotation'].includes(fn.id));
 const apiBundles = bundledApiEntries.map((routes) => ({
   routes,
   fn: new StrongroomFunction(stack, routes.constructId, {
@@ -53,11 +61,16 @@ const apiBundles = bundledApiEntries.map((routes) => ({
     description: routes.description,
   }),
 }));
-const sweeper = new StrongroomFunction(stack, 'AccessSweeper', {
-  entry: functionEntry(accessSweeperEntryFile),
-  functionName: physicalName(testStage, 'AccessSweeper'),
-  description: 'access sweeper',
-});
+const background = (constructId: string, entryFile: string) =>
+  new StrongroomFunction(stack, constructId, {
+    entry: functionEntry(entryFile),
+    functionName: physicalName(testStage, constructId),
+    description: constructId,
+  });
+const sweeper = background('AccessSweeper', accessSweeperEntryFile);
+const rotationWorker = background('RotationWorker', rotationWorkerEntryFile);
+const rotationScheduler = background('RotationScheduler', rotationSchedulerEntryFile);
+const releaseEvents = background('ReleaseEvents', releaseEventsEntryFile);
 const probe = new StrongroomFunction(stack, 'Probe', {
   entry: path.join(import.meta.dirname, 'fixtures', 'runtime-probe.handler.ts'),
   functionName: physicalName(testStage, 'BundlingProbe'),
@@ -128,6 +141,31 @@ const scheduledEvent = {
   detail: {},
 };
 
+/** An SQS event of one message, as an event source mapping delivers it (FIFO attributes if a group is given). */
+const sqsEvent = (queue: string, body: object, messageGroupId?: string) => ({
+  Records: [
+    {
+      messageId: '00000000-0000-0000-0000-000000000001',
+      receiptHandle: 'bundling-test',
+      body: JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1767225600000',
+        SenderId: 'AROAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: '1767225600000',
+        ...(messageGroupId
+          ? { MessageGroupId: messageGroupId, MessageDeduplicationId: 'bundling-test', SequenceNumber: '1' }
+          : {}),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:eu-west-1:123456789012:${queue}`,
+      awsRegion: 'eu-west-1',
+    },
+  ],
+});
+
 const outcomeMarker = '\n@@bundling-test-outcome@@';
 
 /** An HTTP response reduced to what is compared; anything else as returned. */
@@ -170,9 +208,11 @@ async function invoke(moduleFile: string, event: object): Promise<Outcome> {
         [domainEventsQueue.envVar]:
           'https://sqs.eu-west-1.amazonaws.com/123456789012/strongroom-test-domain-events',
         [portalUrlEnvVar]: 'https://portal.example.test',
+        [rotationQueue.envVar]:
+          'https://sqs.eu-west-1.amazonaws.com/123456789012/strongroom-test-rotations.fifo',
         STRONGROOM_LOG_LEVEL: 'error',
         AWS_REGION: 'eu-west-1',
-        // HTTP requests need no AWS call; the sweeper's first call must fail fast, not retry.
+        // HTTP requests need no AWS call; a background function's first call must fail fast, not retry.
         AWS_ACCESS_KEY_ID: 'bundling-test',
         AWS_SECRET_ACCESS_KEY: 'bundling-test',
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
@@ -184,6 +224,13 @@ async function invoke(moduleFile: string, event: object): Promise<Outcome> {
   return JSON.parse(stdout.slice(stdout.lastIndexOf(outcomeMarker) + outcomeMarker.length)) as Outcome;
 }
 
+/**
+ * The native addons a bundle may still `require` (left external, see `nativeAddons` in
+ * strongroom-function.ts): optional ones of ssh2, loaded in try/catch with a JavaScript fallback
+ * that the runtime probe exercises.
+ */
+const optionalNativeAddons = ['./crypto/build/Release/sshcrypto.node', '../build/Release/cpufeatures.node'];
+
 /** The checks every bundle must pass, whatever its trigger. */
 function describeBundleShape(fn: StrongroomFunction, clients: readonly string[]) {
   const bundlePath = path.join(bundleDirOf(fn), 'index.mjs');
@@ -193,18 +240,44 @@ function describeBundleShape(fn: StrongroomFunction, clients: readonly string[])
     assert.ok(existsSync(`${bundlePath}.map`), 'source map next to the bundle');
     const code = readFileSync(bundlePath, 'utf8');
     assert.match(code, /\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
-    // Minified: long lines (newlines survive only inside template literals).
-    assert.ok(code.length / code.split('\n').length > 1000, 'minified');
+    // Minified: long lines. Newlines survive only inside template literals, which the SDK's and
+    // the connectors' messages use a lot (about 900 characters per line for the worker); an
+    // unminified esbuild bundle averages about 40.
+    const charactersPerLine = code.length / code.split('\n').length;
+    assert.ok(charactersPerLine > 300, `minified (${Math.round(charactersPerLine)} characters per line)`);
     const megabytes = statSync(bundlePath).size / 1024 / 1024;
     assert.ok(megabytes < 8, `bundle is ${megabytes.toFixed(1)} MB`);
   });
 
-  it('starts with the createRequire banner, so bundled CommonJS can require Node built-ins', () => {
+  it('starts with the module-scope banner, so bundled CommonJS has require, __filename and __dirname', () => {
     const firstLine = readFileSync(bundlePath, 'utf8').split('\n', 1)[0]!;
     assert.match(
       firstLine,
-      /^import \{ createRequire as \w+ \} from 'node:module'; const require = \w+\(import\.meta\.url\);$/,
+      new RegExp(
+        [
+          "^import \\{ createRequire as (\\w+) \\} from 'node:module';",
+          "import \\{ dirname as (\\w+) \\} from 'node:path';",
+          "import \\{ fileURLToPath as (\\w+) \\} from 'node:url';",
+          'const require = \\1\\(import\\.meta\\.url\\);',
+          'const __filename = \\3\\(import\\.meta\\.url\\);',
+          'const __dirname = \\2\\(__filename\\);$',
+        ].join(' '),
+      ),
     );
+  });
+
+  it('refers to no native addon but the optional ones with a JavaScript fallback, and ships none', () => {
+    const code = readFileSync(bundlePath, 'utf8');
+    const addons = [...new Set([...code.matchAll(/["'`]([^"'`]*\.node)["'`]/g)].map((match) => match[1]!))];
+    assert.deepEqual(
+      addons.filter((addon) => !optionalNativeAddons.includes(addon)),
+      [],
+      'a new native addon must be reviewed (see nativeAddons in strongroom-function.ts)',
+    );
+    const shipped = readdirSync(path.dirname(bundlePath), { recursive: true }).filter((file) =>
+      String(file).endsWith('.node'),
+    );
+    assert.deepEqual(shipped, []);
   });
 
   it('imports nothing but Node built-ins: the pinned AWS SDK and every dependency are bundled', async () => {
@@ -225,7 +298,11 @@ describe('bundling (real esbuild, as in cdk synth)', () => {
     describe(`${routes.id} bundle`, () => {
       const bundlePath = describeBundleShape(
         fn,
-        routes.id === 'access' ? ['KMSClient', 'SQSClient', 'SESv2Client'] : ['KMSClient'],
+        routes.id === 'access'
+          ? ['KMSClient', 'SQSClient', 'SESv2Client']
+          : routes.id === 'rotation'
+            ? ['SQSClient', 'DynamoDBClient']
+            : ['KMSClient'],
       );
 
       it('behaves like its TypeScript source: same response to GET /v1/openapi.json', async (t) => {
@@ -266,16 +343,99 @@ describe('bundling (real esbuild, as in cdk synth)', () => {
     });
   });
 
-  it('runtime probe: the bundled AWS SDK, Encryption SDK, jose and Hono work as ESM on this Node 24', async () => {
+  /** Runs source and bundle on the same event; they must end the same way. */
+  const sameOutcome = async (entryFile: string, fn: StrongroomFunction, event: object) => {
+    const [source, bundle] = await Promise.all([
+      invoke(functionEntry(entryFile), event),
+      invoke(path.join(bundleDirOf(fn), 'index.mjs'), event),
+    ]);
+    assert.deepEqual(bundle, source);
+    return bundle;
+  };
+  /** A failure of the first AWS call (closed local port), not of loading or configuration. */
+  const failedOnAws = (outcome: Outcome) => {
+    assert.ok('error' in outcome, `without AWS this cannot succeed: ${JSON.stringify(outcome)}`);
+    assert.match(outcome.error, /ECONNREFUSED|connect|socket|fetch failed/i);
+    assert.doesNotMatch(outcome.error, /configuration|Dynamic require|Cannot find|is not a function/i);
+  };
+
+  describe('rotation-worker bundle', () => {
+    describeBundleShape(rotationWorker, ['DynamoDBClient', 'KMSClient']);
+
+    it('loads (target connectors included), composes the rotation context and reports the job as failed when DynamoDB is unreachable', async () => {
+      const job = {
+        tenantId: 'ten_1',
+        accountId: 'acc_1',
+        rotationId: 'rot_1',
+        step: 'create',
+        systemId: 'sys_1',
+        lane: 0,
+      };
+      const outcome = await sameOutcome(
+        rotationWorkerEntryFile,
+        rotationWorker,
+        sqsEvent('strongroom-test-rotations.fifo', job, 'sys_1#0'),
+      );
+      // A partial batch failure, not a crash: the handler ran up to the engine's first read.
+      assert.deepEqual(outcome, {
+        response: { batchItemFailures: [{ itemIdentifier: '00000000-0000-0000-0000-000000000001' }] },
+      });
+    });
+  });
+
+  describe('rotation-scheduler bundle', () => {
+    describeBundleShape(rotationScheduler, ['DynamoDBClient', 'SQSClient']);
+
+    it('loads, composes the rotation context and runs like its source, up to its first AWS call', async () => {
+      failedOnAws(await sameOutcome(rotationSchedulerEntryFile, rotationScheduler, scheduledEvent));
+    });
+  });
+
+  describe('release-events bundle', () => {
+    describeBundleShape(releaseEvents, ['DynamoDBClient', 'SQSClient']);
+
+    it('loads, parses a release.ended event and reports it as failed when DynamoDB is unreachable', async () => {
+      const event = {
+        id: 'evt_1',
+        type: 'release.ended',
+        version: 1,
+        tenantId: 'ten_1',
+        releaseId: 'rel_1',
+        requestId: 'req_1',
+        accountId: 'acc_1',
+        endedBy: 'checked-in',
+        rotate: true,
+        at: '2026-01-01T00:00:00.000Z',
+      };
+      const outcome = await sameOutcome(
+        releaseEventsEntryFile,
+        releaseEvents,
+        sqsEvent('strongroom-test-domain-events', event),
+      );
+      // Parsed (an unknown event would be dropped, not failed), then failed on its first read.
+      assert.deepEqual(outcome, {
+        response: { batchItemFailures: [{ itemIdentifier: '00000000-0000-0000-0000-000000000001' }] },
+      });
+    });
+  });
+
+  it('runtime probe: the bundled AWS SDK, Encryption SDK, jose, Hono and ssh2 (without its native addon) work as ESM on this Node 24', async () => {
     const outcome = await invoke(path.join(bundleDirOf(probe), 'index.mjs'), httpApiEvent('GET', '/probe'));
     assert.ok('response' in outcome, 'error' in outcome ? outcome.error : '');
     const response = outcome.response as { statusCode: number; body: string };
     assert.equal(response.statusCode, 200, response.body);
-    assert.deepEqual(JSON.parse(response.body), {
+    const body = JSON.parse(response.body) as { ssh: { cipher: string; serverHostKey: string }[] };
+    assert.deepEqual(body, {
       region: 'eu-west-1',
       dynamoRegion: 'eu-west-1',
       esdk: 'probe secret',
       jose: true,
+      // ssh2's default order (AES-GCM first without cpu-features), then ChaCha20-Poly1305 (WebAssembly).
+      ssh: [
+        { cipher: body.ssh[0]?.cipher, serverHostKey: 'ssh-ed25519' },
+        { cipher: 'chacha20-poly1305@openssh.com', serverHostKey: 'ssh-ed25519' },
+      ],
     });
+    assert.match(body.ssh[0]!.cipher, /^aes(128|256)-(gcm|ctr)/);
   });
 });

@@ -214,6 +214,26 @@ describe('data stack: queues match shared/platform/resources.ts', () => {
     });
   }
 
+  it('a FIFO definition gives a FIFO queue and a FIFO dead-letter queue (SQS requires the same kind), without content-based deduplication', () => {
+    for (const definition of queues) {
+      for (const name of [queueName(testStage, definition), deadLetterQueueName(testStage, definition)]) {
+        const found = Object.values(
+          template.findResources('AWS::SQS::Queue', { Properties: { QueueName: name } }),
+        );
+        assert.equal(found.length, 1, name);
+        const props = found[0]!.Properties;
+        assert.equal(props.FifoQueue, definition.fifo ? true : undefined, name);
+        assert.equal(name.endsWith('.fifo'), definition.fifo, name);
+        // Producers set MessageDeduplicationId (rotation id and step).
+        assert.equal(props.ContentBasedDeduplication, undefined, name);
+      }
+    }
+    assert.ok(
+      queues.some((definition) => definition.fifo),
+      'the rotation queue is FIFO',
+    );
+  });
+
   it('every queue denies non-TLS access', () => {
     const queueCount = Object.keys(template.findResources('AWS::SQS::Queue')).length;
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));

@@ -56,11 +56,24 @@ const auditAppend = [
   'Allow dynamodb:PutItem on audit-table',
   'Allow dynamodb:UpdateItem on audit-table',
 ];
-/** Publishing to the KMS-encrypted domain-events queue: the platform key only through SQS, for that queue. */
-const queueSend = [
-  'Allow sqs:SendMessage on domain-events-queue',
+/** Sending to a KMS-encrypted queue: the platform key only through SQS, for that queue. */
+const sendTo = (queue: string) => [
+  `Allow sqs:SendMessage on ${queue}`,
   'Allow kms:Decrypt on platform-key if kms:EncryptionContext:aws:sqs:arn & kms:ViaService',
   'Allow kms:GenerateDataKey on platform-key if kms:EncryptionContext:aws:sqs:arn & kms:ViaService',
+];
+/** Consuming a KMS-encrypted queue through an event source mapping: decrypt through SQS, for that queue. */
+const consume = (queue: string) => [
+  `Allow sqs:DeleteMessage on ${queue}`,
+  `Allow sqs:GetQueueAttributes on ${queue}`,
+  `Allow sqs:ReceiveMessage on ${queue}`,
+  'Allow kms:Decrypt on platform-key if kms:EncryptionContext:aws:sqs:arn & kms:ViaService',
+];
+const queueSend = sendTo('domain-events-queue');
+const credentialCrypto = [
+  `Allow kms:Decrypt on key/* if ${tenantTags} & ${credentialContext}`,
+  `Allow kms:Encrypt on key/* if ${tenantTags} & ${credentialContext}`,
+  `Allow kms:GenerateDataKey on key/* if ${tenantTags} & ${credentialContext}`,
 ];
 
 /**
@@ -101,9 +114,7 @@ const expectedGrants: Record<FunctionId, string[]> = {
     'Allow dynamodb:Query on main-table/index/gsi1',
     'Allow dynamodb:UpdateItem on main-table',
     ...auditAppend,
-    `Allow kms:Decrypt on key/* if ${tenantTags} & ${credentialContext}`,
-    `Allow kms:Encrypt on key/* if ${tenantTags} & ${credentialContext}`,
-    `Allow kms:GenerateDataKey on key/* if ${tenantTags} & ${credentialContext}`,
+    ...credentialCrypto,
   ],
   access: [
     ...common,
@@ -131,6 +142,48 @@ const expectedGrants: Record<FunctionId, string[]> = {
     ...auditAppend,
     ...queueSend,
   ],
+  // Starts rotations (audited Put + Update), changes schedules, lists rotations (gsi1) and
+  // failing pointers (table Query), queues jobs. Never touches a credential.
+  rotation: [
+    ...common,
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:Query on main-table',
+    'Allow dynamodb:Query on main-table/index/gsi1',
+    'Allow dynamodb:UpdateItem on main-table',
+    ...auditAppend,
+    ...sendTo('rotation-queue'),
+  ],
+  // Runs the steps: reads, audited Put/Update/Delete, new PENDING versions under tenant keys.
+  'rotation-worker': [
+    ...common,
+    'Allow dynamodb:DeleteItem on main-table',
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:UpdateItem on main-table',
+    ...auditAppend,
+    ...credentialCrypto,
+    ...consume('rotation-queue'),
+  ],
+  // The due index (gsi2) only; starts rotations and moves due times.
+  'rotation-scheduler': [
+    ...common,
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:Query on main-table/index/gsi2',
+    'Allow dynamodb:UpdateItem on main-table',
+    ...auditAppend,
+    ...sendTo('rotation-queue'),
+  ],
+  'release-events': [
+    ...common,
+    'Allow dynamodb:GetItem on main-table',
+    'Allow dynamodb:PutItem on main-table',
+    'Allow dynamodb:UpdateItem on main-table',
+    ...auditAppend,
+    ...consume('domain-events-queue'),
+    ...sendTo('rotation-queue'),
+  ],
   audit: [
     ...common,
     'Allow dynamodb:GetItem on main-table',
@@ -147,6 +200,8 @@ const sendFromSender = [
   'Allow ses:SendEmail on identity/example.com if ses:FromAddress',
 ];
 const accessFunctions: readonly FunctionId[] = ['access', 'access-sweeper'];
+/** Queue rotation jobs. */
+const rotationProducers: readonly FunctionId[] = ['rotation', 'rotation-scheduler', 'release-events'];
 
 const functionIds = Object.keys(expectedGrants) as FunctionId[];
 const statementsOf = (id: FunctionId) => functionStatements(synth, id);
@@ -167,13 +222,14 @@ describe('IAM: each function gets exactly its permissions', () => {
     });
   }
 
-  it('no function scans; only the access context batch-writes; only vault and the access context delete', () => {
+  it('no function scans; only the access context batch-writes; only vault, the access context and the rotation worker delete', () => {
+    const deleting: readonly FunctionId[] = ['vault', ...accessFunctions, 'rotation-worker'];
     for (const id of functionIds) {
       const actions = statementsOf(id).flatMap(actionsOf);
       for (const forbidden of [
         'dynamodb:Scan',
         ...(accessFunctions.includes(id) ? [] : ['dynamodb:BatchWriteItem']),
-        ...(id === 'vault' || accessFunctions.includes(id) ? [] : ['dynamodb:DeleteItem']),
+        ...(deleting.includes(id) ? [] : ['dynamodb:DeleteItem']),
         'dynamodb:*',
       ]) {
         assert.ok(!actions.includes(forbidden), `${id} has ${forbidden}`);
@@ -182,16 +238,58 @@ describe('IAM: each function gets exactly its permissions', () => {
     }
   });
 
-  it('only the access functions publish domain events, and only to the domain-events queue', () => {
+  it('SQS: the access functions publish domain events, the rotation API, scheduler and release-events consumer queue rotation jobs; nothing else sends', () => {
+    const sent = (id: FunctionId) =>
+      statementsOf(id)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:Send')))
+        .map((s) => {
+          assert.deepEqual(actionsOf(s), ['sqs:SendMessage'], id);
+          return resourcesOf(s).map(resourceLabel).join();
+        })
+        .sort();
     for (const id of functionIds) {
-      const sends = statementsOf(id).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-      if (!accessFunctions.includes(id)) {
-        assert.deepEqual(sends, [], id);
-        continue;
+      const expected = [
+        ...(accessFunctions.includes(id) ? ['domain-events-queue'] : []),
+        ...(rotationProducers.includes(id) ? ['rotation-queue'] : []),
+      ];
+      assert.deepEqual(sent(id), expected, id);
+    }
+  });
+
+  it('SQS: the rotation worker alone receives rotation jobs, the release-events consumer alone domain events', () => {
+    const consumed = (id: FunctionId) =>
+      statementsOf(id)
+        .filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'))
+        .map((s) => {
+          assert.deepEqual([...actionsOf(s)].sort(), [
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+          ]);
+          return resourcesOf(s).map(resourceLabel).join();
+        });
+    for (const id of functionIds) {
+      const expected =
+        id === 'rotation-worker'
+          ? ['rotation-queue']
+          : id === 'release-events'
+            ? ['domain-events-queue']
+            : [];
+      assert.deepEqual(consumed(id), expected, id);
+    }
+    // Nobody may purge, delete or reconfigure a queue, change visibility or read queue URLs.
+    for (const id of functionIds) {
+      const sqsActions = statementsOf(id)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('sqs:'));
+      for (const action of sqsActions) {
+        assert.ok(
+          ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].includes(
+            action,
+          ),
+          `${id} has ${action}`,
+        );
       }
-      assert.equal(sends.length, 1, id);
-      assert.deepEqual(actionsOf(sends[0]!), ['sqs:SendMessage']);
-      assert.deepEqual(resourcesOf(sends[0]!).map(resourceLabel), ['domain-events-queue']);
     }
   });
 });
@@ -316,7 +414,7 @@ describe('IAM: KMS conditions', () => {
     });
   });
 
-  it('every other use of the platform key goes through DynamoDB, or through SQS for the domain-events queue', () => {
+  it('every other use of the platform key goes through DynamoDB, or through SQS for exactly the queue a function sends to or consumes', () => {
     for (const id of functionIds) {
       for (const statement of statementsOf(id)) {
         if (statement.Sid === 'PlatformKeyTokenSigning') continue;
@@ -324,9 +422,19 @@ describe('IAM: KMS conditions', () => {
         const equals = statement.Condition?.StringEquals ?? {};
         const viaService = JSON.stringify(equals['kms:ViaService']) ?? '';
         if (/"sqs\."/.test(viaService)) {
-          assert.ok(accessFunctions.includes(id), `${id} uses the platform key through SQS`);
-          assert.deepEqual([...actionsOf(statement)].sort(), ['kms:Decrypt', 'kms:GenerateDataKey']);
-          assert.equal(resourceLabel(equals['kms:EncryptionContext:aws:sqs:arn']), 'domain-events-queue');
+          const queue = resourceLabel(equals['kms:EncryptionContext:aws:sqs:arn']);
+          const queueActions = statementsOf(id)
+            .filter((s) => resourcesOf(s).some((r) => resourceLabel(r) === queue))
+            .flatMap(actionsOf);
+          const actions = [...actionsOf(statement)].sort();
+          if (actions.length === 1) {
+            // Consumers only decrypt what SQS hands them.
+            assert.deepEqual(actions, ['kms:Decrypt'], id);
+            assert.ok(queueActions.includes('sqs:ReceiveMessage'), `${id} consumes ${queue}`);
+          } else {
+            assert.deepEqual(actions, ['kms:Decrypt', 'kms:GenerateDataKey'], id);
+            assert.ok(queueActions.includes('sqs:SendMessage'), `${id} sends to ${queue}`);
+          }
         } else {
           assert.match(viaService, /"dynamodb\."/, `${id}: ${JSON.stringify(statement)}`);
         }
@@ -334,7 +442,7 @@ describe('IAM: KMS conditions', () => {
     }
   });
 
-  it('only identity may use the platform key directly; tenant keys decrypt in vault and access, encrypt in vault only', () => {
+  it('only identity may use the platform key directly; tenant keys decrypt in vault, access and the rotation worker, encrypt in vault and the rotation worker only', () => {
     for (const id of functionIds.filter((id) => id !== 'identity')) {
       assert.ok(!statementsOf(id).some((s) => s.Sid === 'PlatformKeyTokenSigning'), id);
     }
@@ -347,16 +455,45 @@ describe('IAM: KMS conditions', () => {
       );
     assert.deepEqual(
       functionIds.filter((id) => onTenantKeys(id, ['kms:Decrypt'])).sort(),
-      ['access', 'vault'],
-      'credential plaintext is reachable from vault and access only',
+      ['access', 'rotation-worker', 'vault'],
+      'credential plaintext is reachable from vault, access and the rotation worker only',
     );
     assert.deepEqual(
-      functionIds.filter((id) =>
-        onTenantKeys(id, ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']),
-      ),
-      ['vault'],
-      'only vault writes credentials',
+      functionIds
+        .filter((id) => onTenantKeys(id, ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']))
+        .sort(),
+      ['rotation-worker', 'vault'],
+      'only vault and the rotation worker write credentials',
     );
+    for (const id of ['rotation', 'rotation-scheduler', 'release-events'] as const) {
+      assert.ok(
+        !statementsOf(id).some((s) => resourcesOf(s).some((r) => resourceLabel(r) === 'key/*')),
+        `${id} has no tenant-key permission at all`,
+      );
+    }
+  });
+
+  it('the rotation worker uses tenant keys of this stage only, with the credential encryption context', () => {
+    const crypto = bySid('rotation-worker', 'TenantKeyCredentialCrypto');
+    assert.deepEqual([...actionsOf(crypto)].sort(), ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    assert.deepEqual(crypto.Condition, {
+      StringEquals: { ...tenantKeyTags, 'kms:EncryptionContext:strongroom:purpose': 'credential' },
+    });
+  });
+
+  it('queue consumers decrypt with the platform key only through SQS, for their own queue', () => {
+    for (const [id, sid, queue] of [
+      ['rotation-worker', 'RotationQueueConsumeKeyViaSqs', 'rotation-queue'],
+      ['release-events', 'DomainEventsQueueConsumeKeyViaSqs', 'domain-events-queue'],
+    ] as const) {
+      const statement = bySid(id, sid);
+      assert.deepEqual(actionsOf(statement), ['kms:Decrypt']);
+      assert.equal(resourceLabel(statement.Resource), 'platform-key');
+      const equals = statement.Condition?.StringEquals ?? {};
+      assert.deepEqual(Object.keys(equals).sort(), ['kms:EncryptionContext:aws:sqs:arn', 'kms:ViaService']);
+      assert.match(JSON.stringify(equals['kms:ViaService']), /"sqs\."/);
+      assert.equal(resourceLabel(equals['kms:EncryptionContext:aws:sqs:arn']), queue);
+    }
   });
 
   it('access decrypts with tenant keys of this stage only, with the credential encryption context', () => {

@@ -98,6 +98,8 @@ describe('cdk-nag AwsSolutions', () => {
         'Api/Vault/TenantKeyCryptoPolicy AwsSolutions-IAM5[key/*]',
         // Access decrypts released credentials: key/* with tag and encryption-context conditions.
         'Api/Access/TenantKeyDecryptPolicy AwsSolutions-IAM5[key/*]',
+        // The rotation worker writes PENDING versions and reads CURRENT/PENDING/functional ones.
+        'Api/RotationWorker/TenantKeyCryptoPolicy AwsSolutions-IAM5[key/*]',
         // Authorization is done by the functions (own JWTs, per-tenant roles).
         'Api/HttpApi AwsSolutions-APIG4',
         // The access-log bucket cannot log into itself.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { logicalIdOf, synthesizeStrongroom } from './support/synth.ts';
+import { rotationQueue } from '../../shared/platform/resources.ts';
+import { backgroundFunctionIds, functionOf, logicalIdOf, synthesizeStrongroom } from './support/synth.ts';
 
 const synth = synthesizeStrongroom();
 const template = synth.observability;
@@ -52,8 +53,10 @@ describe('observability: alarms', () => {
     }
   });
 
-  it('alarms on errors and throttles of every function, the access sweeper included', () => {
-    for (const fn of [...Object.values(synth.stacks.api.functions), synth.stacks.api.accessSweeper]) {
+  it('alarms on errors and throttles of every function, the background functions included', () => {
+    const background = backgroundFunctionIds.map((id) => functionOf(synth, id));
+    assert.equal(background.length, 4);
+    for (const fn of [...Object.values(synth.stacks.api.functions), ...background]) {
       const functionId = logicalIdOf(fn.function);
       for (const metric of ['Errors', 'Throttles']) {
         const matching = alarms.filter(
@@ -67,21 +70,72 @@ describe('observability: alarms', () => {
     }
   });
 
-  it('alarms when the access sweeper has not run for five minutes, missing data included', () => {
-    const sweeperId = logicalIdOf(synth.stacks.api.accessSweeper.function);
-    const matching = alarms.filter(
+  /** The alarms on one Lambda metric of one function. */
+  const lambdaAlarms = (fn: { function: Parameters<typeof logicalIdOf>[0] }, metric: string) =>
+    alarms.filter(
       (alarm) =>
         alarm.Namespace === 'AWS/Lambda' &&
-        alarm.MetricName === 'Invocations' &&
-        importName(alarm.Dimensions[0].Value).includes(sweeperId),
+        alarm.MetricName === metric &&
+        importName(alarm.Dimensions[0].Value).includes(logicalIdOf(fn.function)),
+    );
+
+  for (const [fn, name, period] of [
+    [synth.stacks.api.accessSweeper, 'access-sweeper', 300],
+    [synth.stacks.api.rotationScheduler, 'rotation-scheduler', 900],
+  ] as const) {
+    it(`alarms when the ${name} has not run for ${period / 60} minutes, missing data included`, () => {
+      const matching = lambdaAlarms(fn, 'Invocations');
+      assert.equal(matching.length, 1);
+      assert.equal(matching[0].AlarmName, `strongroom-test-${name}-not-running`);
+      assert.equal(matching[0].Statistic, 'Sum');
+      assert.equal(matching[0].Period, period);
+      assert.equal(matching[0].EvaluationPeriods, 1);
+      assert.equal(matching[0].ComparisonOperator, 'LessThanThreshold');
+      assert.equal(matching[0].Threshold, 1);
+      assert.equal(matching[0].TreatMissingData, 'breaching');
+    });
+  }
+
+  it('only scheduled functions have a not-running alarm (queue consumers are idle when the queue is)', () => {
+    const invocationAlarms = alarms.filter((alarm) => alarm.MetricName === 'Invocations');
+    assert.equal(invocationAlarms.length, 2);
+    assert.equal(lambdaAlarms(synth.stacks.api.rotationWorker, 'Invocations').length, 0);
+    assert.equal(lambdaAlarms(synth.stacks.api.releaseEvents, 'Invocations').length, 0);
+  });
+
+  it('alarms when the oldest rotation job has waited more than 15 minutes', () => {
+    const queueId = logicalIdOf(synth.stacks.data.queueFor(rotationQueue).queue);
+    const matching = alarms.filter(
+      (alarm) =>
+        alarm.Namespace === 'AWS/SQS' &&
+        alarm.MetricName === 'ApproximateAgeOfOldestMessage' &&
+        alarm.Dimensions[0].Name === 'QueueName' &&
+        importName(alarm.Dimensions[0].Value).includes(queueId),
     );
     assert.equal(matching.length, 1);
-    assert.equal(matching[0].AlarmName, 'strongroom-test-access-sweeper-not-running');
-    assert.equal(matching[0].Statistic, 'Sum');
-    assert.equal(matching[0].Period, 300);
-    assert.equal(matching[0].ComparisonOperator, 'LessThanThreshold');
-    assert.equal(matching[0].Threshold, 1);
-    assert.equal(matching[0].TreatMissingData, 'breaching');
+    assert.equal(matching[0].AlarmName, 'strongroom-test-rotations-queue-lag');
+    assert.equal(matching[0].Statistic, 'Maximum');
+    assert.equal(matching[0].Period, 60);
+    assert.equal(matching[0].ComparisonOperator, 'GreaterThanThreshold');
+    assert.equal(matching[0].Threshold, 15 * 60);
+    assert.equal(matching[0].TreatMissingData, 'notBreaching');
+  });
+
+  it('names the rotation alarms as the runbook does', () => {
+    const names = alarms.map((alarm) => alarm.AlarmName as string);
+    for (const name of [
+      'strongroom-test-rotation-errors',
+      'strongroom-test-rotation-worker-errors',
+      'strongroom-test-rotation-worker-throttles',
+      'strongroom-test-rotation-scheduler-errors',
+      'strongroom-test-rotation-scheduler-not-running',
+      'strongroom-test-release-events-errors',
+      'strongroom-test-release-events-throttles',
+      'strongroom-test-rotations-dlq-dead-letters',
+      'strongroom-test-rotations-queue-lag',
+    ]) {
+      assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    }
   });
 
   it('every alarm notifies the alarm topic when it fires and when it clears', () => {

@@ -31,13 +31,38 @@ export interface StrongroomFunctionProps {
 }
 
 /**
- * Banner prepended to every ESM bundle. esbuild turns `require()` calls left in bundled CommonJS
- * dependencies into a shim that throws "Dynamic require is not supported" in ESM output; a real
- * `require` built with `createRequire` lets those calls (mostly of Node built-ins) succeed.
- * The import is aliased so it cannot clash with identifiers in the bundle.
+ * Banner prepended to every ESM bundle: what bundled CommonJS dependencies expect of their module
+ * scope and ESM output does not give them.
+ *
+ * - `require`: esbuild turns `require()` calls left in bundled CommonJS into a shim that throws
+ *   "Dynamic require is not supported" in ESM output; a real `require` built with
+ *   `createRequire` lets those calls (mostly of Node built-ins) succeed.
+ * - `__filename` and `__dirname` (of the bundle): esbuild does not shim them in ESM output, and a
+ *   bare reference throws `ReferenceError` (ssh2's Emscripten-built Poly1305 reads `__dirname` as
+ *   soon as ssh2 is loaded, which crashes every function whose bundle contains the connectors).
+ *
+ * The imports are aliased so they cannot clash with identifiers in the bundle; the bundle's own
+ * top-level names are minified.
  */
-const esmRequireBanner =
-  "import { createRequire as __strongroomCreateRequire } from 'node:module'; const require = __strongroomCreateRequire(import.meta.url);";
+const esmModuleScopeBanner = [
+  "import { createRequire as __strongroomCreateRequire } from 'node:module';",
+  "import { dirname as __strongroomDirname } from 'node:path';",
+  "import { fileURLToPath as __strongroomFileURLToPath } from 'node:url';",
+  'const require = __strongroomCreateRequire(import.meta.url);',
+  'const __filename = __strongroomFileURLToPath(import.meta.url);',
+  'const __dirname = __strongroomDirname(__filename);',
+].join(' ');
+
+/**
+ * Native addons (`*.node`) are left out of the bundle: esbuild cannot bundle them, and those
+ * npm built here are for the build machine's platform, not Lambda's Linux arm64. The only ones in
+ * the functions' dependency graph are optional, each loaded in a try/catch with a pure-JavaScript
+ * fallback: ssh2's `sshcrypto.node` (its own ciphers; Node's crypto otherwise) and `cpu-features`
+ * (which ssh2 asks for cipher preferences). Their `require` stays in the bundle, fails at runtime
+ * and takes the fallback. infra/test/bundling.test.ts pins the addons a bundle may refer to, so a
+ * new native dependency is a reviewed change, not a silent runtime failure.
+ */
+export const nativeAddons = '*.node';
 
 /**
  * A Lambda function with Strongroom's defaults: Node.js 24 on Graviton, an ESM bundle built by
@@ -52,11 +77,13 @@ const esmRequireBanner =
  * patches. We bundle the SDK (`bundleAwsSDK`) so each deployment runs exactly the versions pinned
  * in functions/package.json and tested locally; minification and tree-shaking of the modular v3
  * clients keep the cost to a few hundred KB and a few ms of cold start. Nothing is externalized
- * except Node built-ins, which esbuild's `platform=node` already leaves out.
+ * except Node built-ins, which esbuild's `platform=node` already leaves out, and native addons
+ * (see {@link nativeAddons}).
  *
- * No dead-letter queue: the API functions are invoked synchronously, so the caller sees failures
- * directly; the scheduled access sweeper carries no payload worth keeping (the next run redoes
- * the work), and its errors raise an alarm.
+ * No function-level dead-letter queue: the API functions are invoked synchronously, so the caller
+ * sees failures directly; the scheduled functions carry no payload worth keeping (the next run
+ * redoes the work), and their errors raise an alarm; the queue consumers' messages go to their
+ * queue's own dead-letter queue (redrive policy, data stack).
  */
 export class StrongroomFunction extends Construct {
   readonly function: NodejsFunction;
@@ -118,14 +145,14 @@ export class StrongroomFunction extends Construct {
         target: 'node24',
         // Prefer the ESM build of dependencies: better tree-shaking, fewer CJS shims.
         mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
+        banner: esmModuleScopeBanner,
         minify: true,
         // Linked map (index.mjs.map + sourceMappingURL comment), which --enable-source-maps reads.
         sourceMap: true,
         // Mappings are enough for --enable-source-maps; embedding the sources only adds weight.
         sourcesContent: false,
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [nativeAddons],
         logLevel: LogLevel.WARNING,
       },
     });

@@ -1,6 +1,11 @@
 import { Validations } from 'aws-cdk-lib';
-import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { auditTable, domainEventsQueue, mainTable } from '../../../shared/platform/resources.ts';
+import type { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  auditTable,
+  domainEventsQueue,
+  mainTable,
+  rotationQueue,
+} from '../../../shared/platform/resources.ts';
 import type { StrongroomFunction } from '../constructs/strongroom-function.ts';
 import { wildcardResourceFinding } from '../nag-findings.ts';
 import type { DataStack } from '../stacks/data-stack.ts';
@@ -13,12 +18,17 @@ import {
   tenantKeyLifecycleStatements,
   tokenSigningStatement,
 } from './kms-statements.ts';
-import { notificationEmailStatement, queueSendStatements } from './messaging-statements.ts';
+import {
+  notificationEmailStatement,
+  queueConsumeStatements,
+  queueSendStatements,
+} from './messaging-statements.ts';
 
 /**
- * The permissions of each function, one API function per bounded context plus the access
- * sweeper, derived from what the code does (functions/src/composition-root.ts wires, per context,
- * which adapters run):
+ * The permissions of each function, one API function per bounded context plus the background
+ * functions (access sweeper; rotation worker, scheduler and release-events consumer), derived
+ * from what the code does (functions/src/composition-root.ts wires, per context, which adapters
+ * run):
  *
  * | function | main table                                         | audit table                 | KMS                                      | other |
  * |----------|----------------------------------------------------|-----------------------------|------------------------------------------|-------|
@@ -26,18 +36,27 @@ import { notificationEmailStatement, queueSendStatements } from './messaging-sta
  * | vault    | Get, Query (+gsi1), Put, Update, Delete, ConditionCheck | append (Get, Put, Update) | tenant keys: Encrypt/Decrypt/GenerateDataKey | |
  * | access   | Get, BatchGet, Query (+gsi1, gsi2), Put, Update, Delete, BatchWrite | append    | tenant keys: Decrypt only                | domain-events queue: send; SES: one sender, if configured |
  * | access sweeper | Get, Query (+gsi2), Put, Delete, BatchWrite  | append (Get, Put, Update)   | none (platform key via DynamoDB/SQS only) | domain-events queue: send; SES: one sender, if configured |
+ * | rotation | Get, Query (+gsi1), Put, Update                    | append (Get, Put, Update)   | none                                     | rotation queue: send |
+ * | rotation worker | Get, Put, Update, Delete                    | append (Get, Put, Update)   | tenant keys: Encrypt/Decrypt/GenerateDataKey | rotation queue: consume |
+ * | rotation scheduler | Get, Query (gsi2 only), Put, Update      | append (Get, Put, Update)   | none                                     | rotation queue: send |
+ * | release events | Get, Put, Update                             | append (Get, Put, Update)   | none                                     | domain-events queue: consume; rotation queue: send |
  * | audit    | Get (token verification)                           | Query (+gsi1, gsi2) + append | none                                    | |
  *
  * Every function verifies access tokens by reading public signing keys from the main table
  * (GetItem), and every state change is written together with its audit event in one DynamoDB
  * transaction. Nothing scans. Only the access context batch-writes (in-app notifications) and
- * deletes outside offboarding (withdrawn name claims, released locks, acknowledged outbox items).
- * Only the access functions publish to the domain-events queue; nothing touches the data bucket.
+ * deletes outside offboarding (withdrawn name claims, released locks, acknowledged outbox items),
+ * besides the rotation worker (the failing-rotation pointer). Only the access functions publish
+ * to the domain-events queue, only the release-events consumer reads it; the rotation API,
+ * scheduler and release-events consumer queue rotation jobs, only the worker receives them.
+ * Credentials are decrypted by vault, access and the rotation worker, and written (encrypted) by
+ * vault and the rotation worker only. Nothing touches the data bucket.
  *
  * Written as explicit statements rather than CDK `grant*` helpers, which are too broad here:
  * `grantReadWriteData` adds Scan/BatchWrite/DeleteItem/DescribeTable and `index/*`,
  * `grantEncryptDecrypt` adds ReEncrypt*, `grantSendMessages` adds Encrypt/ReEncrypt* without
- * conditions. infra/test/iam.test.ts pins each role to exactly these actions.
+ * conditions, `SqsEventSource` grants kms:Decrypt on the platform key without conditions.
+ * infra/test/iam.test.ts pins each role to exactly these actions.
  */
 
 const addAll = (fn: StrongroomFunction, statements: readonly PolicyStatement[]): void => {
@@ -66,12 +85,13 @@ function attachTenantKeyLifecyclePolicy(fn: StrongroomFunction, stage: string): 
   );
 }
 
-function attachTenantKeyCryptoPolicy(fn: StrongroomFunction, stage: string): void {
+function attachTenantKeyCryptoPolicy(fn: StrongroomFunction, stage: string): Policy {
   const policy = fn.attachPolicy('TenantKeyCryptoPolicy', [tenantKeyCryptoStatement(fn, stage)]);
   Validations.of(policy).acknowledge({
     id: wildcardResourceFinding(policy, anyKeyArn(fn)),
     reason: `${tenantKeysReason(stage)} The statement further requires the credential encryption context (kms:EncryptionContext:strongroom:purpose=credential).`,
   });
+  return policy;
 }
 
 function attachTenantKeyDecryptPolicy(fn: StrongroomFunction, stage: string): void {
@@ -270,5 +290,120 @@ export function grantAudit(fn: StrongroomFunction, data: DataStack): void {
       actions: ['dynamodb:GetItem'],
     }),
     tableKeyStatement(data.platformKey),
+  ]);
+}
+
+/** Appending to the audit trail: every rotation step, start and schedule change is audited. */
+const auditAppendStatements = (data: DataStack): PolicyStatement[] =>
+  tableAccessStatements({
+    sid: 'AuditTableAppend',
+    table: data.tableFor(auditTable),
+    definition: auditTable,
+    actions: auditAppendActions,
+  });
+
+/** Queuing rotation jobs on the FIFO rotation queue (platform key through SQS, for that queue only). */
+const rotationQueueSendStatements = (data: DataStack): PolicyStatement[] =>
+  queueSendStatements('RotationQueue', data.queueFor(rotationQueue).queue, data.platformKey);
+
+/**
+ * rotation (API): rotateAccountNow, getRotationStatus, listRotations, listFailingRotations,
+ * setRotationSchedule (functions/src/http/routes/rotation.routes.ts, shared/rotation/rotation.service.ts).
+ *
+ * - Main table: accounts, systems, password policies (rules for the next due date), rotations
+ *   and tenants are read (GetItem; also token verification). A start is one audited transaction
+ *   (Put of the rotation, Update of the account); a schedule change updates the account. The
+ *   failing pointers are a Query on the table, an account's rotations a Query on gsi1. No
+ *   DeleteItem, no ConditionCheckItem (none of these transactions has a condition-check item),
+ *   no gsi2 (the due index is written as attributes of the account, never queried here).
+ * - Queues the job of a started (or still running) rotation.
+ * - No KMS beyond the tables: the service never decrypts or encrypts a credential.
+ */
+export function grantRotation(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      queriedIndexes: ['gsi1'],
+    }),
+    ...auditAppendStatements(data),
+    tableKeyStatement(data.platformKey),
+    ...rotationQueueSendStatements(data),
+  ]);
+}
+
+/**
+ * rotation worker (event source mapping on the rotation queue): runs each job's rotation from its
+ * persisted step (shared/rotation/rotation-engine.ts).
+ *
+ * - Main table: reads the rotation, the account (and its functional account), the system, the
+ *   credential versions, password policies and the tenant record (its key ARN); each step is one
+ *   audited transaction of Put (rotation, PENDING version), Update (account, version statuses)
+ *   and Delete (the failing pointer, when a rotation finishes or is abandoned). No Query at all.
+ * - Tenant keys: GenerateDataKey/Encrypt for the new PENDING version, Decrypt for CURRENT,
+ *   PENDING and the functional account's secret; credential encryption context only (own policy).
+ * - Receives from the rotation queue only; it never sends (a failed job is retried by SQS, a
+ *   lost one re-queued by the scheduler).
+ *
+ * Returns the tenant-key policy, which is not part of the role's default policy: the event source
+ * mapping should depend on it, so that no job runs before the worker may use tenant keys.
+ */
+export function grantRotationWorker(fn: StrongroomFunction, data: DataStack): Policy {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    }),
+    ...auditAppendStatements(data),
+    tableKeyStatement(data.platformKey),
+    // In the default policy (not a separate one): the function, and hence its event source
+    // mapping, depends on it, and Lambda checks these permissions when it creates the mapping.
+    ...queueConsumeStatements('RotationQueue', data.queueFor(rotationQueue).queue, data.platformKey),
+  ]);
+  return attachTenantKeyCryptoPolicy(fn, data.stage);
+}
+
+/**
+ * rotation scheduler (EventBridge, every 5 minutes): lists due accounts through the due index
+ * (gsi2 `ROTDUE#<shard>`, no scan), reads each account and its running rotation, starts a
+ * rotation (audited Put + Update) or moves the account's due time (UpdateItem), and queues jobs.
+ * No Query on the table or gsi1, no DeleteItem, no tenant keys.
+ */
+export function grantRotationScheduler(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      queriedIndexes: ['gsi2'],
+    }),
+    ...auditAppendStatements(data),
+    tableKeyStatement(data.platformKey),
+    ...rotationQueueSendStatements(data),
+  ]);
+}
+
+/**
+ * release events (event source mapping on the domain-events queue): a `release.ended` event that
+ * asks for rotation starts one (reads the account, its system and the event's rotation id; an
+ * audited Put + Update) and queues its job. No Query, no DeleteItem, no tenant keys.
+ */
+export function grantReleaseEvents(fn: StrongroomFunction, data: DataStack): void {
+  addAll(fn, [
+    ...tableAccessStatements({
+      sid: 'MainTable',
+      table: data.tableFor(mainTable),
+      definition: mainTable,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    }),
+    ...auditAppendStatements(data),
+    tableKeyStatement(data.platformKey),
+    ...queueConsumeStatements('DomainEventsQueue', data.queueFor(domainEventsQueue).queue, data.platformKey),
+    ...rotationQueueSendStatements(data),
   ]);
 }

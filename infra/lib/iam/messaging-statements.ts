@@ -6,10 +6,11 @@ import type { IConstruct } from 'constructs';
 import { senderDomainOf } from '../access-settings.ts';
 
 /**
- * Sending to an SQS queue encrypted with a customer managed key (the domain-events queue, under
- * the platform key).
+ * Sending to an SQS queue encrypted with a customer managed key (the domain-events queue and the
+ * rotation queue, both under the platform key).
  *
- * - `sqs:SendMessage` on that queue only; `SendMessageBatch` is authorized as `SendMessage`.
+ * - `sqs:SendMessage` on that queue only; `SendMessageBatch` is authorized as `SendMessage`
+ *   (FIFO message group and deduplication ids need nothing more).
  * - SQS encrypts with a data key it obtains from KMS on the producer's behalf, so the producer
  *   needs `kms:GenerateDataKey` and `kms:Decrypt` on the key. Both are limited to calls made by
  *   SQS (`kms:ViaService`) for this queue (`kms:EncryptionContext:aws:sqs:arn`, the context SQS
@@ -25,6 +26,39 @@ export function queueSendStatements(sid: string, queue: IQueue, key: IKey): Poli
     new PolicyStatement({
       sid: `${sid}KeyViaSqs`,
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `sqs.${Stack.of(key).region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:sqs:arn': queue.queueArn,
+        },
+      },
+    }),
+  ];
+}
+
+/**
+ * Consuming an SQS queue encrypted with a customer managed key through a Lambda event source
+ * mapping. The mapping polls with the function's role, so the role needs what Lambda documents
+ * for SQS event sources (`ReceiveMessage`, `DeleteMessage`, `GetQueueAttributes`) on that queue
+ * only, and `kms:Decrypt` for SQS to decrypt the messages it hands out, limited to calls SQS makes
+ * for this queue (same conditions as {@link queueSendStatements}).
+ *
+ * CDK's `SqsEventSource` is deliberately not used: its `grantConsumeMessages` also grants
+ * `ChangeMessageVisibility` and `GetQueueUrl`, and `kms:Decrypt` on the platform key WITHOUT
+ * conditions, which would let the role decrypt anything else the platform key protects (the
+ * token signing key included).
+ */
+export function queueConsumeStatements(sid: string, queue: IQueue, key: IKey): PolicyStatement[] {
+  return [
+    new PolicyStatement({
+      sid: `${sid}Consume`,
+      actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      resources: [queue.queueArn],
+    }),
+    new PolicyStatement({
+      sid: `${sid}ConsumeKeyViaSqs`,
+      actions: ['kms:Decrypt'],
       resources: [key.keyArn],
       conditions: {
         StringEquals: {

@@ -10,19 +10,29 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { physicalName } from '../../../shared/platform/resources.ts';
+import {
+  domainEventsQueue,
+  physicalName,
+  type QueueDefinition,
+  rotationQueue,
+} from '../../../shared/platform/resources.ts';
 import { type AccessSettings, validateAccessSettings } from '../access-settings.ts';
 import { type ApiFunctionId, apiFunctions } from '../api-routes.ts';
 import { StrongroomFunction } from '../constructs/strongroom-function.ts';
-import { accessEnvironment, functionEnvironment } from '../function-environment.ts';
+import { accessEnvironment, functionEnvironment, rotationEnvironment } from '../function-environment.ts';
 import {
   type AccessGrantOptions,
   grantAccess,
   grantAccessSweeper,
   grantAudit,
   grantIdentity,
+  grantReleaseEvents,
+  grantRotation,
+  grantRotationScheduler,
+  grantRotationWorker,
   grantVault,
 } from '../iam/function-grants.ts';
 import { functionEntry } from '../paths.ts';
@@ -50,6 +60,7 @@ const grants: Record<
   identity: grantIdentity,
   vault: grantVault,
   access: grantAccess,
+  rotation: grantRotation,
   audit: grantAudit,
 };
 
@@ -57,6 +68,39 @@ const grants: Record<
 export const accessSweeperEntryFile = 'access-sweeper.handler.ts';
 /** Schedule of the access sweeper. */
 export const accessSweepRate = Duration.minutes(1);
+
+/**
+ * Lambda refuses an SQS event source mapping whose function may run longer than the queue's
+ * visibility timeout; failing the synthesis says so before a deployment half-fails.
+ */
+function assertWithinVisibility(consumer: string, timeout: Duration, queue: QueueDefinition): void {
+  if (timeout.toSeconds() > queue.visibilityTimeoutSeconds) {
+    throw new Error(
+      `${consumer}: timeout ${timeout.toSeconds()} s exceeds the visibility timeout of queue ${queue.id} (${queue.visibilityTimeoutSeconds} s)`,
+    );
+  }
+}
+
+/** Entry modules of the rotation context's background functions under functions/src/entry/. */
+export const rotationWorkerEntryFile = 'rotation-worker.handler.ts';
+export const rotationSchedulerEntryFile = 'rotation-scheduler.handler.ts';
+export const releaseEventsEntryFile = 'release-events.handler.ts';
+/** Schedule of the rotation scheduler. */
+export const rotationScheduleRate = Duration.minutes(5);
+/**
+ * The rotation worker's timeout. The rotation queue's visibility timeout (180 s, resources.ts)
+ * must be at least this (Lambda refuses the mapping otherwise), with room for the poller's own
+ * latency so that a job still running is not handed to a second worker.
+ */
+export const rotationWorkerTimeout = Duration.seconds(120);
+/**
+ * Concurrency caps of the queue consumers (event source mapping `MaximumConcurrency`). On the
+ * FIFO rotation queue concurrency already stops at the number of active message groups (system
+ * lanes); the cap keeps a fleet-wide rotation from taking the account's Lambda concurrency away
+ * from the API, and limits how many targets are contacted at once.
+ */
+export const rotationWorkerMaxConcurrency = 50;
+export const releaseEventsMaxConcurrency = 10;
 
 /**
  * Access log line (JSON). HTTP API context variables only; no headers or query strings, so
@@ -84,8 +128,9 @@ const accessLogFormat = AccessLogFormat.custom(
 );
 
 /**
- * The public HTTP API and the context functions behind it, plus the access sweeper that
- * EventBridge runs every minute.
+ * The public HTTP API and the context functions behind it, plus the background functions: the
+ * access sweeper (EventBridge, every minute), the rotation worker (rotation queue), the rotation
+ * scheduler (EventBridge, every 5 minutes) and the release-events consumer (domain-events queue).
  *
  * HTTP API (v2) rather than REST API: JWT verification and request validation happen in the
  * functions, so REST-only features (API keys, request validators, WAF on REST) buy nothing here,
@@ -98,6 +143,12 @@ export class ApiStack extends Stack {
   readonly functions: Readonly<Record<ApiFunctionId, StrongroomFunction>>;
   readonly accessSweeper: StrongroomFunction;
   readonly accessSweepSchedule: Rule;
+  readonly rotationWorker: StrongroomFunction;
+  readonly rotationJobs: EventSourceMapping;
+  readonly rotationScheduler: StrongroomFunction;
+  readonly rotationSchedule: Rule;
+  readonly releaseEvents: StrongroomFunction;
+  readonly releaseEventsMapping: EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -135,13 +186,18 @@ export class ApiStack extends Stack {
       portalUrl: access.portalUrl ?? this.apiStage.url,
     });
     const grantOptions: AccessGrantOptions = { notificationSender: access.notificationSender };
+    const rotationEnv = rotationEnvironment(props.data);
+    const contextEnvironment: Partial<Record<ApiFunctionId, Record<string, string>>> = {
+      access: accessEnv,
+      rotation: rotationEnv,
+    };
 
     for (const routes of apiFunctions) {
       const fn = new StrongroomFunction(this, routes.constructId, {
         entry: functionEntry(routes.entryFile),
         functionName: physicalName(props.stage, routes.constructId),
         description: routes.description,
-        environment: routes.id === 'access' ? { ...environment, ...accessEnv } : environment,
+        environment: { ...environment, ...contextEnvironment[routes.id] },
         logRetention: props.logRetention,
         timeout: routes.timeoutSeconds ? Duration.seconds(routes.timeoutSeconds) : undefined,
       });
@@ -183,6 +239,87 @@ export class ApiStack extends Stack {
           retryAttempts: 2,
         }),
       ],
+    });
+
+    assertWithinVisibility('RotationWorker', rotationWorkerTimeout, rotationQueue);
+    this.rotationWorker = new StrongroomFunction(this, 'RotationWorker', {
+      entry: functionEntry(rotationWorkerEntryFile),
+      functionName: physicalName(props.stage, 'RotationWorker'),
+      description:
+        'Strongroom rotation worker: runs rotation jobs from the rotation queue against their target systems',
+      environment: { ...environment, ...rotationEnv },
+      logRetention: props.logRetention,
+      memorySize: 1024,
+      timeout: rotationWorkerTimeout,
+    });
+    const tenantKeyPolicy = grantRotationWorker(this.rotationWorker, props.data);
+    // Not `SqsEventSource`: it would grant kms:Decrypt on the platform key without conditions
+    // (grantRotationWorker grants the narrow statements instead).
+    this.rotationJobs = this.rotationWorker.function.addEventSourceMapping('RotationJobs', {
+      eventSourceArn: props.data.queueFor(rotationQueue).queue.queueArn,
+      // One job per invocation: jobs run one after another, a target call may take up to 20 s
+      // and a job several of them, and a batch can mix message groups (systems). With one job
+      // the timeout bounds that job alone, and a slow or unreachable system cannot time out
+      // (and so push towards the dead-letter queue) the jobs of other systems.
+      batchSize: 1,
+      // No batching window: FIFO event sources do not support one.
+      reportBatchItemFailures: true,
+      maxConcurrency: rotationWorkerMaxConcurrency,
+    });
+    // The function already depends on its role's default policy (queue and table permissions);
+    // the tenant-key policy is separate, so no job may run before it is attached either.
+    this.rotationJobs.node.addDependency(tenantKeyPolicy);
+
+    this.rotationScheduler = new StrongroomFunction(this, 'RotationScheduler', {
+      entry: functionEntry(rotationSchedulerEntryFile),
+      functionName: physicalName(props.stage, 'RotationScheduler'),
+      description:
+        'Strongroom rotation scheduler: starts due rotations inside their windows, re-queues running ones whose job was lost',
+      environment: { ...environment, ...rotationEnv },
+      logRetention: props.logRetention,
+      memorySize: 512,
+      // Up to 500 due accounts per run, a few DynamoDB calls each; far below the 5-minute rate.
+      timeout: Duration.seconds(120),
+      // One run at a time: concurrent runs would only race to start the same rotations.
+      reservedConcurrentExecutions: 1,
+    });
+    grantRotationScheduler(this.rotationScheduler, props.data);
+    // As for the sweeper: the next run redoes the work, stale runs must not pile up.
+    this.rotationScheduler.function.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: rotationScheduleRate,
+    });
+    this.rotationSchedule = new Rule(this, 'RotationSchedule', {
+      ruleName: physicalName(props.stage, 'RotationSchedule'),
+      description: `Strongroom ${props.stage}: runs the rotation scheduler every 5 minutes`,
+      schedule: Schedule.rate(rotationScheduleRate),
+      targets: [
+        new LambdaFunction(this.rotationScheduler.function, {
+          maxEventAge: rotationScheduleRate,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+
+    // Under the domain-events queue's 60 s visibility timeout; a batch takes about a second.
+    const releaseEventsTimeout = Duration.seconds(30);
+    assertWithinVisibility('ReleaseEvents', releaseEventsTimeout, domainEventsQueue);
+    this.releaseEvents = new StrongroomFunction(this, 'ReleaseEvents', {
+      entry: functionEntry(releaseEventsEntryFile),
+      functionName: physicalName(props.stage, 'ReleaseEvents'),
+      description:
+        'Strongroom release events: starts a rotation when a release that asks for one ends (domain-events queue)',
+      environment: { ...environment, ...rotationEnv },
+      logRetention: props.logRetention,
+      memorySize: 512,
+      timeout: releaseEventsTimeout,
+    });
+    grantReleaseEvents(this.releaseEvents, props.data);
+    this.releaseEventsMapping = this.releaseEvents.function.addEventSourceMapping('DomainEvents', {
+      eventSourceArn: props.data.queueFor(domainEventsQueue).queue.queueArn,
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: releaseEventsMaxConcurrency,
     });
 
     // Acknowledged on the API, so it covers every route beneath it.

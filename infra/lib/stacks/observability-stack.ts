@@ -25,17 +25,30 @@ export interface Watched<T> {
   readonly resource: T;
 }
 
+/** A function that a schedule runs, with how long it may go without an invocation. */
+export interface ScheduledFunction extends Watched<IFunction> {
+  /** A multiple of one minute: the alarm's period (a few runs of the schedule). */
+  readonly notInvokedFor: Duration;
+}
+
+/** A queue whose oldest message must not be older than `maxAge`. */
+export interface WatchedQueueLag extends Watched<IQueue> {
+  readonly maxAge: Duration;
+}
+
 export interface ObservabilityStackProps extends StackProps {
   readonly stage: string;
   readonly functions: readonly Watched<IFunction>[];
   /**
-   * Functions that a schedule runs every minute (also in `functions`): five minutes without an
-   * invocation means the schedule stopped, which no error or throttle alarm would notice.
+   * Functions that a schedule runs (also in `functions`): no invocation for `notInvokedFor` means
+   * the schedule stopped, which no error or throttle alarm would notice.
    */
-  readonly scheduledFunctions?: readonly Watched<IFunction>[];
+  readonly scheduledFunctions?: readonly ScheduledFunction[];
   readonly httpApi: Watched<IHttpApi>;
   /** Every dead-letter queue: one message in any of them is an incident. */
   readonly deadLetterQueues: readonly Watched<IQueue>[];
+  /** Queues whose consumers must keep up: alarm when the oldest message is older than `maxAge`. */
+  readonly queueLag?: readonly WatchedQueueLag[];
 }
 
 const fiveMinutes = Duration.minutes(5);
@@ -44,7 +57,8 @@ const fiveMinutes = Duration.minutes(5);
  * Alarms and the operations dashboard.
  *
  * Thresholds are deliberately strict (any error, any throttle, any 5xx, any dead letter, a
- * scheduled function that stopped running): a PAM service failing to hand out, expire or rotate
+ * scheduled function that stopped running, a job queue falling behind by a quarter of an hour):
+ * a PAM service failing to hand out, expire or rotate
  * a credential is an incident, and volumes are low enough that every occurrence is worth a look.
  * All alarms notify one KMS-encrypted SNS topic.
  */
@@ -73,11 +87,11 @@ export class ObservabilityStack extends Stack {
         resource.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
       );
     }
-    for (const { name, resource } of props.scheduledFunctions ?? []) {
+    for (const { name, resource, notInvokedFor } of props.scheduledFunctions ?? []) {
       this.alarmWhen(
         `${name}NotRunning`,
-        `${name} function not invoked for 5 minutes (its schedule is disabled, deleted or failing)`,
-        resource.metricInvocations({ period: fiveMinutes, statistic: 'Sum' }),
+        `${name} function not invoked for ${notInvokedFor.toMinutes()} minutes (its schedule is disabled, deleted or failing)`,
+        resource.metricInvocations({ period: notInvokedFor, statistic: 'Sum' }),
         { threshold: 1, comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD },
         // No datapoint is exactly the failure this alarm is about.
         TreatMissingData.BREACHING,
@@ -96,6 +110,16 @@ export class ObservabilityStack extends Stack {
           period: Duration.minutes(1),
           statistic: 'Maximum',
         }),
+      );
+    }
+    for (const { name, resource, maxAge } of props.queueLag ?? []) {
+      this.alarmWhen(
+        `${name}QueueLag`,
+        `oldest message in queue ${name} older than ${maxAge.toMinutes()} minutes (consumer failing, throttled or not keeping up)`,
+        resource.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        { threshold: maxAge.toSeconds(), comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+        // No datapoints means an idle queue.
+        TreatMissingData.NOT_BREACHING,
       );
     }
     this.alarms = this.collected;
@@ -226,6 +250,17 @@ export class ObservabilityStack extends Stack {
         width: 8,
       }),
       new GraphWidget({
+        title: 'Queue lag (age of the oldest message, s)',
+        left: (props.queueLag ?? []).map(({ name, resource }) =>
+          resource.metricApproximateAgeOfOldestMessage({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+            label: name,
+          }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
         title: 'Dead-letter queues (visible messages)',
         left: props.deadLetterQueues.map(({ name, resource }) =>
           resource.metricApproximateNumberOfMessagesVisible({
@@ -234,7 +269,7 @@ export class ObservabilityStack extends Stack {
             label: name,
           }),
         ),
-        width: 24,
+        width: 12,
       }),
     );
     return dashboard;

@@ -83,12 +83,38 @@ export function roleStatements(template: Template, roleLogicalId: string): State
   return statements;
 }
 
-/** Every function of the api stack: the API functions and the access sweeper. */
-export type FunctionId = ApiFunctionId | 'access-sweeper';
+/** The api stack's functions that no HTTP route invokes: schedules and queues do. */
+export type BackgroundFunctionId =
+  | 'access-sweeper'
+  | 'rotation-worker'
+  | 'rotation-scheduler'
+  | 'release-events';
+
+/** Every function of the api stack: the API functions and the background functions. */
+export type FunctionId = ApiFunctionId | BackgroundFunctionId;
+
+export const backgroundFunctionIds: readonly BackgroundFunctionId[] = [
+  'access-sweeper',
+  'rotation-worker',
+  'rotation-scheduler',
+  'release-events',
+];
 
 /** The function construct of an id. */
 export function functionOf(synth: SynthesizedStrongroom, id: FunctionId) {
-  return id === 'access-sweeper' ? synth.stacks.api.accessSweeper : synth.stacks.api.functions[id];
+  const api = synth.stacks.api;
+  switch (id) {
+    case 'access-sweeper':
+      return api.accessSweeper;
+    case 'rotation-worker':
+      return api.rotationWorker;
+    case 'rotation-scheduler':
+      return api.rotationScheduler;
+    case 'release-events':
+      return api.releaseEvents;
+    default:
+      return api.functions[id];
+  }
 }
 
 /** The statements of one function's execution role. */
@@ -105,7 +131,7 @@ export const resourcesOf = (statement: Statement): unknown[] =>
 /**
  * A readable name for a policy resource, so that expectations read like the design:
  * `main-table`, `audit-table/index/gsi1`, `platform-key`, `key/*`, `alias/strongroom-tenant-test-*`,
- * `domain-events-queue`, `identity/pam@example.com`, `own-log-group`, `*`.
+ * `domain-events-queue`, `rotation-queue`, `identity/pam@example.com`, `own-log-group`, `*`.
  */
 export function resourceLabel(resource: unknown): string {
   if (resource === '*') return '*';
@@ -116,6 +142,7 @@ export function resourceLabel(resource: unknown): string {
   if (text.includes('AuditTable')) return `audit-table${suffix}`;
   if (text.includes('PlatformKey')) return 'platform-key';
   if (text.includes('DomainEventsQueue')) return 'domain-events-queue';
+  if (text.includes('RotationsQueue')) return 'rotation-queue';
   if (text.includes(':key/*')) return 'key/*';
   const alias = /:(alias\/[^"]+)/.exec(text);
   if (alias) return alias[1]!;
