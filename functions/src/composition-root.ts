@@ -3,7 +3,6 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { connectorFor } from '@strongroom/connectors/index';
 import { createAccessService } from '@strongroom/shared/access/access.service';
 import { createAuditService } from '@strongroom/shared/audit/audit.service';
 import { auditOf } from '@strongroom/shared/audit/audit-event';
@@ -61,7 +60,10 @@ export interface CompositionOptions {
   readonly clock?: Clock;
   /** Counts KMS calls of the credential cipher (benchmarks). */
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
-  /** Connectors by kind (tests inject faults here); the real registry by default. */
+  /**
+   * Connectors by kind, for whoever runs rotations (the worker, the local stack, tests). Without
+   * them the rotation context can start and read rotations but not run them.
+   */
   readonly connectorFor?: (kind: ConnectorKind) => RotationConnector;
   /** Where failures of best-effort deliveries (notifications, first event send) are reported. */
   readonly onDeliveryError?: (error: unknown) => void;
@@ -171,18 +173,22 @@ export function compose(options: CompositionOptions): Composition {
     }
     const rotations = createRotationRepository({ client: clients.dynamo, table: config.mainTable, writer });
     const rulesFor = (account: AccountRecord) => effectivePasswordRules(vaultRepositories, account);
+    // Only the worker runs rotations: it passes the connectors, which no API function bundles.
+    const connectorFor = options.connectorFor;
     return {
-      engine: createRotationEngine({
-        rotations,
-        accounts: vaultRepositories.accounts,
-        systems: vaultRepositories.systems,
-        credentials: vaultRepositories.credentials,
-        rulesFor,
-        cipher,
-        tenantKeys,
-        connectorFor: options.connectorFor ?? connectorFor,
-        clock,
-      }),
+      engine: connectorFor
+        ? createRotationEngine({
+            rotations,
+            accounts: vaultRepositories.accounts,
+            systems: vaultRepositories.systems,
+            credentials: vaultRepositories.credentials,
+            rulesFor,
+            cipher,
+            tenantKeys,
+            connectorFor,
+            clock,
+          })
+        : undefined,
       service: createRotationService({
         rotations,
         accounts: vaultRepositories.accounts,
@@ -221,6 +227,6 @@ export function compose(options: CompositionOptions): Composition {
         ),
     },
     verifyAccessToken: (token) => verifier.verify(token),
-    ...(rotation ? { rotationEngine: rotation.engine } : {}),
+    ...(rotation?.engine ? { rotationEngine: rotation.engine } : {}),
   };
 }

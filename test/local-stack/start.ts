@@ -10,6 +10,7 @@
  *     worker, release events, access sweeper every minute, rotation scheduler every 5 minutes)
  *     until Ctrl-C, which stops everything.
  */
+import { connectorFor } from '@strongroom/connectors/index';
 import { compose, createAwsClients } from '@strongroom/functions/composition-root';
 import { configFromEnvironment } from '@strongroom/functions/config';
 import { startApiServer } from '@strongroom/functions/local-server';
@@ -66,6 +67,7 @@ try {
     config,
     clients,
     contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
+    connectorFor,
     onDeliveryError: (error) =>
       logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
   });

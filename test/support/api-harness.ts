@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { connectorFor } from '@strongroom/connectors/index';
 import {
   type AwsClients,
   type Composition,
@@ -96,7 +97,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     clients,
     contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
-    ...(options.connectorFor ? { connectorFor: options.connectorFor } : {}),
+    connectorFor: options.connectorFor ?? connectorFor,
     onKmsCall: options.onKmsCall,
     ...(options.clock ? { clock: options.clock } : {}),
     onDeliveryError: (error) => logLines.push(`delivery error: ${String(error)}`),

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { connectorFor } from '@strongroom/connectors/index';
 import type { SQSEvent } from 'aws-lambda';
 import { compose, createAwsClients } from '../composition-root.ts';
 import { configFromEnvironment } from '../config.ts';
@@ -13,7 +14,12 @@ import { workerErrors } from '../workers/worker-errors.ts';
  */
 const config = configFromEnvironment();
 const logger = createLogger({ service: 'strongroom-rotation-worker', level: config.logLevel });
-const { rotationEngine } = compose({ config, clients: createAwsClients(), contexts: ['rotation'] });
+const { rotationEngine } = compose({
+  config,
+  clients: createAwsClients(),
+  contexts: ['rotation'],
+  connectorFor,
+});
 if (!rotationEngine) throw new Error('the rotation context is not composed');
 const worker = createRotationWorker({ engine: rotationEngine, logger });
 

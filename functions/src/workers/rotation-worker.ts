@@ -16,7 +16,7 @@ export function createRotationWorker(deps: {
 }) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
-    // Records of one batch come from one message group (a system lane): run them in order.
+    // One job after the other: a batch may mix systems, and each job bounds its own target calls.
     for (const record of event.Records) {
       let job: RotationJob;
       try {
