@@ -82,7 +82,8 @@ try {
   })
     .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
     .sort();
-  if (files.some((file) => file.startsWith('connectors/'))) {
+  // Connector and rotation suites run against real sshd, PostgreSQL, MariaDB and Samba AD DC.
+  if (files.some((file) => file.startsWith('connectors/') || file.includes('rotation'))) {
     step('test targets: install');
     await ensureTargetsInstalled((line) => console.log(`  ${line}`));
   }
