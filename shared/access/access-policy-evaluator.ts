@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
+import { dayBefore, localTime, minutesOf } from '../kernel/local-time.ts';
 import type { AccessPolicyRecord } from './access.ports.ts';
-import type { AccessConditions, AccountSelector, Weekday } from './access.schemas.ts';
+import type { AccessConditions, AccountSelector } from './access.schemas.ts';
 
 /**
  * Decides which access policies cover a (requester, account) pair, and whether a policy's
@@ -125,38 +126,6 @@ export function applicablePolicies(
   return [...found.values()].sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
 }
 
-const weekdayOfShort: Record<string, Weekday> = {
-  Mon: 'mon',
-  Tue: 'tue',
-  Wed: 'wed',
-  Thu: 'thu',
-  Fri: 'fri',
-  Sat: 'sat',
-  Sun: 'sun',
-};
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function localTime(instant: Date, timezone: string): { weekday: Weekday; minutes: number } {
-  let format = formatters.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timezone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
-  return {
-    weekday: weekdayOfShort[parts.weekday as string] ?? 'mon',
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  };
-}
-
-const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
 export type ConditionFailure = 'outside-days' | 'outside-hours' | 'source-address';
 
 const blockLists = new WeakMap<readonly string[], BlockList>();
@@ -204,8 +173,7 @@ export function failedCondition(
       if (!inside) return 'outside-hours';
       if (from > to && local.minutes < to) {
         // Early-morning part of a window that opened the evening before.
-        const order = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-        day = order[(order.indexOf(day) + 6) % 7] ?? day;
+        day = dayBefore(day);
       }
     }
     if (conditions.daysOfWeek && !conditions.daysOfWeek.includes(day)) return 'outside-days';

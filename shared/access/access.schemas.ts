@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { timeOfDaySchema, timezoneSchema, weekdays } from '../kernel/local-time.ts';
 import { accountIdSchema, accountKinds, platforms, systemIdSchema } from '../vault/vault.schemas.ts';
 
 /**
@@ -26,23 +27,7 @@ const workgroupSchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-_]*$/, 'must be lowercase letters, digits, - and _');
 
-export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof weekdays)[number];
-
-const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
-
-const timezoneSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/Paris');
+export { type Weekday, weekdays } from '../kernel/local-time.ts';
 
 /** `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128). */
 export const cidrSchema = z
