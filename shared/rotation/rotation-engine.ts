@@ -166,7 +166,30 @@ export function createRotationEngine(deps: RotationEngineDeps) {
     ),
   });
 
-  async function secretOf(
+  type Secrets = (
+    account: AccountRecord,
+    version: number,
+  ) => Promise<{ record: CredentialVersionRecord; secret: string }>;
+
+  /**
+   * Decrypted versions, kept for one run only: a version's ciphertext never changes, so the set
+   * and test steps of one run need not read and decrypt the same version twice.
+   */
+  function secretsForOneRun(): Secrets {
+    const decrypted = new Map<string, Promise<{ record: CredentialVersionRecord; secret: string }>>();
+    return (account, version) => {
+      const key = `${account.id}:${version}`;
+      let found = decrypted.get(key);
+      if (!found) {
+        found = decryptVersion(account, version);
+        found.catch(() => decrypted.delete(key));
+        decrypted.set(key, found);
+      }
+      return found;
+    };
+  }
+
+  async function decryptVersion(
     account: AccountRecord,
     version: number,
   ): Promise<{ record: CredentialVersionRecord; secret: string }> {
@@ -193,7 +216,10 @@ export function createRotationEngine(deps: RotationEngineDeps) {
       ? { username: account.username, privateKey: secret }
       : { username: account.username, password: secret };
 
-  async function functionalLogin(account: AccountRecord): Promise<LoginCredential | undefined> {
+  async function functionalLogin(
+    account: AccountRecord,
+    secretOf: Secrets,
+  ): Promise<LoginCredential | undefined> {
     const functionalId = account.rotation.functionalAccountId;
     if (!functionalId) return undefined;
     const functional = await accounts.get(account.tenantId, functionalId);
@@ -213,6 +239,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
     account: AccountRecord,
     system: SystemRecord,
     kind: ConnectorKind,
+    secretOf: Secrets,
   ): Promise<{ rotation: RotationRecord; account: AccountRecord }> {
     const connector = deps.connectorFor(kind);
     const target = targetOf(system, kind);
@@ -278,7 +305,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
         const pending = await secretOf(account, rotation.pendingVersion as number);
         const current =
           account.currentVersion === null ? null : await secretOf(account, account.currentVersion);
-        const functional = await functionalLogin(account);
+        const functional = await functionalLogin(account, secretOf);
         let detail: string | null = null;
         try {
           if (connector.kind === 'ssh-key') {
@@ -457,6 +484,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
       // again. Any failure or conflict forgets it, so the next round reads the stored state.
       type Known = { rotation: RotationRecord; account: AccountRecord; system: SystemRecord };
       const memory: { known: Known | null } = { known: null };
+      const secretOf = secretsForOneRun();
       for (let round = 0; round < 40; round++) {
         const remembered: Known | null = memory.known;
         memory.known = null;
@@ -493,7 +521,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           if (rotation.step !== 'create' && rotation.pendingVersion === null) {
             throw new AppError('internal', 'pending-missing', 'The rotation lost its pending version.');
           }
-          const persisted = await step(rotation, account, system, kind);
+          const persisted = await step(rotation, account, system, kind, secretOf);
           memory.known = { ...persisted, system };
         } catch (error) {
           if (error instanceof StaleRotationError) continue;

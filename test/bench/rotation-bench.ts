@@ -1,11 +1,17 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { postgresqlConnector } from '@strongroom/connectors/postgresql.connector';
 import { sshPasswordConnector } from '@strongroom/connectors/ssh-password.connector';
+import { createAuditedWriter } from '@strongroom/functions/adapters/dynamo/audited-writer';
+import { createRotationRepository } from '@strongroom/functions/adapters/dynamo/rotation.repo.dynamo';
+import { createVaultRepositories } from '@strongroom/functions/adapters/dynamo/vault.repo.dynamo';
 import { createLogger } from '@strongroom/functions/observability/logger';
 import { createRotationWorker } from '@strongroom/functions/workers/rotation-worker';
 import { startSqsPoller } from '@strongroom/functions/workers/sqs-poller';
+import { systemClock } from '@strongroom/shared/kernel/clock';
 import { rotationQueue } from '@strongroom/shared/platform/resources';
 import type { RotationJob } from '@strongroom/shared/rotation/rotation.ports';
+import { createRotationService } from '@strongroom/shared/rotation/rotation.service';
+import { effectivePasswordRules } from '@strongroom/shared/vault/password-rules';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Harness } from '../support/api-harness.ts';
 import { startPostgresTarget, startSshTarget } from '../targets/start.ts';
@@ -131,22 +137,84 @@ export async function benchRotations(
     await poller.stop();
     sqs.destroy();
 
-    // Zero lost: every stored CURRENT logs in, through the same clients a user would use.
-    let lost = 0;
-    await inBatches(accounts, 8, async (account) => {
-      const secret = await api('POST', `/v1/accounts/${account.id}/credential/retrieve`, {
-        reason: 'bench verification',
-      });
-      const connector = account.kind === 'pg' ? postgresqlConnector : sshPasswordConnector;
-      const target = account.kind === 'pg' ? postgres.endpoint : ssh.endpoint;
-      const verdict = await connector.verify({
-        target,
-        credential: { username: account.username, password: secret.password },
-        timeoutMs: 20_000,
-      });
-      if (verdict !== 'accepted' || secret.version !== 2) lost++;
+    const vaultRepositories = createVaultRepositories({
+      client: harness.clients.dynamo,
+      table: harness.config.mainTable,
+      writer: createAuditedWriter({
+        client: harness.clients.dynamo,
+        auditTable: harness.config.auditTable,
+        clock: systemClock,
+      }),
     });
+    // Zero lost: every stored CURRENT logs in, through the same clients a user would use.
+    const countLost = async (expectedVersion: number) => {
+      let lost = 0;
+      await inBatches(accounts, 8, async (account) => {
+        const secret = await api('POST', `/v1/accounts/${account.id}/credential/retrieve`, {
+          reason: 'bench verification',
+        });
+        const connector = account.kind === 'pg' ? postgresqlConnector : sshPasswordConnector;
+        const target = account.kind === 'pg' ? postgres.endpoint : ssh.endpoint;
+        const verdict = await connector.verify({
+          target,
+          credential: { username: account.username, password: secret.password },
+          timeoutMs: 20_000,
+        });
+        if (verdict !== 'accepted' || secret.version !== expectedVersion) lost++;
+      });
+      return lost;
+    };
+    const lost = await countLost(2);
     lags.sort((a, b) => a - b);
+
+    // The same rotations again with the jobs handed straight to the engine (no emulated queue):
+    // what the worker, DynamoDB Local and the targets sustain. moto's FIFO SQS is far slower than
+    // SQS (each call takes 0.1–0.6 s here and grows with the queue), so the queue figures above
+    // mostly measure the emulator.
+    const direct = createRotationService({
+      rotations: createRotationRepository({
+        client: harness.clients.dynamo,
+        table: harness.config.mainTable,
+        writer: createAuditedWriter({
+          client: harness.clients.dynamo,
+          auditTable: harness.config.auditTable,
+          clock: systemClock,
+        }),
+      }),
+      accounts: vaultRepositories.accounts,
+      systems: vaultRepositories.systems,
+      rulesFor: (account) => effectivePasswordRules(vaultRepositories, account),
+      queue: { enqueue: async () => {} },
+      clock: systemClock,
+    });
+    const operator = {
+      principal: {
+        kind: 'user' as const,
+        tenantId: tenant.id,
+        subject: 'usr_BENCH',
+        name: 'bench',
+        roles: ['tenant-admin' as const],
+        sessionId: 'ses_BENCH',
+      },
+      requestId: 'bench',
+      sourceIp: '127.0.0.1',
+      userAgent: 'bench',
+    };
+    let nextDirect = 0;
+    let directFailures = 0;
+    const directStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: options.workers * 2 }, async () => {
+        while (nextDirect < accounts.length) {
+          const account = accounts[nextDirect++]!;
+          const rotation = await direct.rotateAccountNow(operator, account.id, 'benchmark (direct)');
+          const done = await engine.run(tenant.id, rotation.id).catch(() => null);
+          if (done?.status !== 'succeeded') directFailures++;
+        }
+      }),
+    );
+    const directSeconds = (performance.now() - directStarted) / 1000;
+    const lostWithoutQueue = await countLost(3);
     const figures = {
       rotationAccounts: accounts.length,
       rotationPostgresAccounts: options.postgresAccounts,
@@ -159,6 +227,9 @@ export async function benchRotations(
       rotationQueueLagP99Ms: round(percentile(lags, 99), 0),
       rotationRetriedJobs: failedJobs,
       rotationLost: lost,
+      rotationsPerMinuteWithoutQueue: round((accounts.length / directSeconds) * 60, 0),
+      rotationWithoutQueueFailures: directFailures,
+      rotationLostWithoutQueue: lostWithoutQueue,
     };
     log(`  ${JSON.stringify(figures)}`);
     return figures;
