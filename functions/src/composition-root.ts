@@ -1,34 +1,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAccessService } from '@strongroom/shared/access/access.service';
+import type { AccessService } from '@strongroom/shared/access/access.service';
 import { createAuditService } from '@strongroom/shared/audit/audit.service';
 import { auditOf } from '@strongroom/shared/audit/audit-event';
 import { createIdentityService } from '@strongroom/shared/identity/identity.service';
 import { createScryptPasswordHasher } from '@strongroom/shared/identity/password-hasher';
 import { type Clock, systemClock } from '@strongroom/shared/kernel/clock';
-import type { ConnectorKind, RotationConnector } from '@strongroom/shared/rotation/connector';
-import { createRotationService } from '@strongroom/shared/rotation/rotation.service';
-import { createRotationEngine, type RotationEngine } from '@strongroom/shared/rotation/rotation-engine';
-import { effectivePasswordRules } from '@strongroom/shared/vault/password-rules';
-import type { AccountRecord } from '@strongroom/shared/vault/vault.ports';
+import type { RotationService } from '@strongroom/shared/rotation/rotation.service';
+import type { RotationEngine } from '@strongroom/shared/rotation/rotation-engine';
 import { createVaultService } from '@strongroom/shared/vault/vault.service';
-import { createHpkeCredentialSealer } from './adapters/crypto/hpke-credential-sealer.ts';
-import { createAccessRepositories } from './adapters/dynamo/access.repo.dynamo.ts';
 import { createAuditReader, createAuditRecorder } from './adapters/dynamo/audit.repo.dynamo.ts';
 import { createAuditedWriter } from './adapters/dynamo/audited-writer.ts';
 import { createIdentityRepositories } from './adapters/dynamo/identity.repo.dynamo.ts';
-import { createRotationRepository } from './adapters/dynamo/rotation.repo.dynamo.ts';
 import { createTenantKeyDirectory } from './adapters/dynamo/tenant-key-directory.ts';
 import { createVaultRepositories } from './adapters/dynamo/vault.repo.dynamo.ts';
-import { createSesEmailSender } from './adapters/email/email-sender.ses.ts';
-import { createFetchTicketValidator } from './adapters/http/ticket-validator.fetch.ts';
 import { createKmsCredentialCipher, defaultCacheSettings } from './adapters/kms/credential-cipher.kms.ts';
 import { createKmsTenantKeyManager } from './adapters/kms/tenant-keys.kms.ts';
-import { createDomainEventPublisher } from './adapters/sqs/domain-event-publisher.ts';
-import { createSqsRotationQueue } from './adapters/sqs/rotation-queue.sqs.ts';
 import { createAccessTokenIssuer, createAccessTokenVerifier } from './adapters/tokens/jwt-tokens.ts';
 import type { StrongroomConfig } from './config.ts';
 import type { ApiServices } from './http/services.ts';
@@ -42,15 +32,44 @@ export type BoundedContext = 'identity' | 'vault' | 'access' | 'rotation' | 'aud
 export interface AwsClients {
   readonly dynamo: DynamoDBDocumentClient;
   readonly kms: KMSClient;
-  readonly sqs: SQSClient;
-  readonly ses: SESv2Client;
+  /** Queues and e-mail: created by the context modules that use them unless injected here. */
+  readonly sqs?: SQSClient;
+  readonly ses?: SESv2Client;
 }
 
 export function createAwsClients(): AwsClients {
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { dynamo, kms: new KMSClient({}), sqs: new SQSClient({}), ses: new SESv2Client({}) };
+  return { dynamo, kms: new KMSClient({}) };
+}
+
+/** What the core composition hands to a context module (compose-access.ts, compose-rotation.ts). */
+export interface CompositionParts {
+  readonly config: StrongroomConfig;
+  readonly clients: AwsClients;
+  readonly clock: Clock;
+  readonly writer: ReturnType<typeof createAuditedWriter>;
+  readonly recorder: ReturnType<typeof createAuditRecorder>;
+  readonly identityRepositories: ReturnType<typeof createIdentityRepositories>;
+  readonly vaultRepositories: ReturnType<typeof createVaultRepositories>;
+  readonly cipher: ReturnType<typeof createKmsCredentialCipher>;
+  readonly tenantKeys: ReturnType<typeof createTenantKeyDirectory>;
+  readonly onDeliveryError?: ((error: unknown) => void) | undefined;
+}
+
+interface ContextProducts {
+  access: { readonly access: AccessService };
+  rotation: { readonly rotation: RotationService; readonly rotationEngine?: RotationEngine };
+}
+
+/**
+ * A bounded context composed by a module of its own, so that only the entries serving it bundle
+ * its adapters: `accessContext` (compose-access.ts) and `rotationContext()` (compose-rotation.ts).
+ */
+export interface ContextModule<C extends keyof ContextProducts> {
+  readonly context: C;
+  compose(parts: CompositionParts): ContextProducts[C];
 }
 
 export interface CompositionOptions {
@@ -60,11 +79,8 @@ export interface CompositionOptions {
   readonly clock?: Clock;
   /** Counts KMS calls of the credential cipher (benchmarks). */
   readonly onKmsCall?: (operation: 'GenerateDataKey' | 'Encrypt' | 'Decrypt') => void;
-  /**
-   * Connectors by kind, for whoever runs rotations (the worker, the local stack, tests). Without
-   * them the rotation context can start and read rotations but not run them.
-   */
-  readonly connectorFor?: (kind: ConnectorKind) => RotationConnector;
+  /** Modules of the contexts composed outside this file (access, rotation), when served. */
+  readonly modules?: readonly (ContextModule<'access'> | ContextModule<'rotation'>)[];
   /** Where failures of best-effort deliveries (notifications, first event send) are reported. */
   readonly onDeliveryError?: (error: unknown) => void;
 }
@@ -124,81 +140,27 @@ export function compose(options: CompositionOptions): Composition {
       ? createVaultService({ ...vaultRepositories, cipher, tenantKeys, audit: recorder, clock })
       : undefined;
 
-  const access = serves('access') && vaultRepositories && cipher ? composeAccess() : undefined;
-  function composeAccess() {
-    if (!vaultRepositories || !cipher) return undefined;
-    if (!config.eventsQueueUrl) {
-      throw new Error('Strongroom configuration: the access context needs the domain-events queue URL.');
+  const moduleOf = <C extends 'access' | 'rotation'>(context: C) => {
+    if (!serves(context)) return undefined;
+    const found = options.modules?.find((m) => m.context === context) as ContextModule<C> | undefined;
+    if (!found || !vaultRepositories || !cipher) {
+      throw new Error(`The ${context} context is served but its module was not given to compose().`);
     }
-    const accessRepositories = createAccessRepositories({
-      client: clients.dynamo,
-      table: config.mainTable,
-      writer,
+    return found.compose({
+      config,
+      clients,
       clock,
-    });
-    return createAccessService({
-      policies: accessRepositories.accessPolicies,
-      requests: accessRepositories.accessRequests,
-      notifications: accessRepositories.notifications,
-      accounts: vaultRepositories.accounts,
-      systems: vaultRepositories.systems,
-      accountGroups: vaultRepositories.accountGroups,
-      credentials: vaultRepositories.credentials,
-      users: identityRepositories.users,
-      groups: identityRepositories.groups,
+      writer,
+      recorder,
+      identityRepositories,
+      vaultRepositories,
       cipher,
       tenantKeys,
-      sealer: createHpkeCredentialSealer(),
-      events: createDomainEventPublisher({
-        sqs: clients.sqs,
-        queueUrl: config.eventsQueueUrl,
-        dynamo: clients.dynamo,
-        table: config.mainTable,
-      }),
-      tickets: createFetchTicketValidator(),
-      email: config.emailFrom ? createSesEmailSender({ client: clients.ses, from: config.emailFrom }) : null,
-      audit: recorder,
-      clock,
-      portalUrl: config.portalUrl,
-      allowLoopbackWebhooks: config.allowLoopbackWebhooks,
       onDeliveryError: options.onDeliveryError,
     });
-  }
-
-  const rotation = serves('rotation') && vaultRepositories && cipher ? composeRotation() : undefined;
-  function composeRotation() {
-    if (!vaultRepositories || !cipher) return undefined;
-    if (!config.rotationQueueUrl) {
-      throw new Error('Strongroom configuration: the rotation context needs the rotation queue URL.');
-    }
-    const rotations = createRotationRepository({ client: clients.dynamo, table: config.mainTable, writer });
-    const rulesFor = (account: AccountRecord) => effectivePasswordRules(vaultRepositories, account);
-    // Only the worker runs rotations: it passes the connectors, which no API function bundles.
-    const connectorFor = options.connectorFor;
-    return {
-      engine: connectorFor
-        ? createRotationEngine({
-            rotations,
-            accounts: vaultRepositories.accounts,
-            systems: vaultRepositories.systems,
-            credentials: vaultRepositories.credentials,
-            rulesFor,
-            cipher,
-            tenantKeys,
-            connectorFor,
-            clock,
-          })
-        : undefined,
-      service: createRotationService({
-        rotations,
-        accounts: vaultRepositories.accounts,
-        systems: vaultRepositories.systems,
-        rulesFor,
-        queue: createSqsRotationQueue({ sqs: clients.sqs, queueUrl: config.rotationQueueUrl }),
-        clock,
-      }),
-    };
-  }
+  };
+  const access = moduleOf('access')?.access;
+  const rotation = moduleOf('rotation');
 
   const audit = serves('audit')
     ? createAuditService({
@@ -213,7 +175,7 @@ export function compose(options: CompositionOptions): Composition {
       identity,
       vault,
       access,
-      rotation: rotation?.service,
+      rotation: rotation?.rotation,
       audit,
       ...(identity ? { jwks: () => verifier.jwks() } : {}),
       recordDenial: (context, denial) =>
@@ -227,6 +189,6 @@ export function compose(options: CompositionOptions): Composition {
         ),
     },
     verifyAccessToken: (token) => verifier.verify(token),
-    ...(rotation?.engine ? { rotationEngine: rotation.engine } : {}),
+    ...(rotation?.rotationEngine ? { rotationEngine: rotation.rotationEngine } : {}),
   };
 }

@@ -10,7 +10,11 @@
  *     worker, release events, access sweeper every minute, rotation scheduler every 5 minutes)
  *     until Ctrl-C, which stops everything.
  */
+
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { connectorFor } from '@strongroom/connectors/index';
+import { accessContext } from '@strongroom/functions/compose-access';
+import { rotationContext } from '@strongroom/functions/compose-rotation';
 import { compose, createAwsClients } from '@strongroom/functions/composition-root';
 import { configFromEnvironment } from '@strongroom/functions/config';
 import { startApiServer } from '@strongroom/functions/local-server';
@@ -61,13 +65,13 @@ try {
   Object.assign(process.env, stack.env, resources);
   process.env.STRONGROOM_LOG_LEVEL ??= 'info';
   const config = configFromEnvironment();
-  const clients = createAwsClients();
+  const clients = { ...createAwsClients(), sqs: new SQSClient({}) };
   const logger = createLogger({ service: 'strongroom-local', level: config.logLevel });
   const composition = compose({
     config,
     clients,
     contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
-    connectorFor,
+    modules: [accessContext, rotationContext(connectorFor)],
     onDeliveryError: (error) =>
       logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
   });

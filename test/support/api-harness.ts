@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { connectorFor } from '@strongroom/connectors/index';
+import { accessContext } from '@strongroom/functions/compose-access';
+import { rotationContext } from '@strongroom/functions/compose-rotation';
 import {
   type AwsClients,
   type Composition,
-  type CompositionOptions,
   compose,
   createAwsClients,
 } from '@strongroom/functions/composition-root';
@@ -83,7 +84,7 @@ export interface HarnessOptions {
   /** A clock the test can move (expiry); tokens are issued and checked against it too. */
   readonly clock?: Clock;
   /** Rotation connectors (fault injection); the real registry by default. */
-  readonly connectorFor?: CompositionOptions['connectorFor'];
+  readonly connectorFor?: Parameters<typeof rotationContext>[0];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -97,7 +98,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     clients,
     contexts: ['identity', 'vault', 'access', 'rotation', 'audit'],
-    connectorFor: options.connectorFor ?? connectorFor,
+    modules: [accessContext, rotationContext(options.connectorFor ?? connectorFor)],
     onKmsCall: options.onKmsCall,
     ...(options.clock ? { clock: options.clock } : {}),
     onDeliveryError: (error) => logLines.push(`delivery error: ${String(error)}`),

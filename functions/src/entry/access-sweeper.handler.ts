@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { accessContext } from '../compose-access.ts';
 import { compose, createAwsClients } from '../composition-root.ts';
 import { configFromEnvironment } from '../config.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -15,6 +16,7 @@ const { services } = compose({
   config,
   clients: createAwsClients(),
   contexts: ['access'],
+  modules: [accessContext],
   onDeliveryError: (error) =>
     logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),
 });

@@ -1,6 +1,11 @@
 import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
-import { type BoundedContext, compose, createAwsClients } from '../composition-root.ts';
+import {
+  type BoundedContext,
+  type CompositionOptions,
+  compose,
+  createAwsClients,
+} from '../composition-root.ts';
 import { configFromEnvironment } from '../config.ts';
 import { createApiApp } from '../http/api-app.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -15,13 +20,18 @@ const eventOf = (c: Context): HttpApiEvent => (c.env as { event?: HttpApiEvent }
  * A Lambda handler for API Gateway HTTP API (payload 2.0) serving some bounded contexts. Built
  * once per execution environment (at init), so warm invocations only route.
  */
-export function createLambdaHandler(service: string, contexts: readonly BoundedContext[]) {
+export function createLambdaHandler(
+  service: string,
+  contexts: readonly BoundedContext[],
+  modules: CompositionOptions['modules'] = [],
+) {
   const config = configFromEnvironment();
   const logger = createLogger({ service, level: config.logLevel });
   const composition = compose({
     config,
     clients: createAwsClients(),
     contexts,
+    modules,
     // Notifications and first event sends are best effort after the commit; say when they fail.
     onDeliveryError: (error) =>
       logger.warn('delivery failed', { error: error instanceof Error ? error.name : 'unknown' }),

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { rotationContext } from '../compose-rotation.ts';
 import { compose, createAwsClients } from '../composition-root.ts';
 import { configFromEnvironment } from '../config.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -10,7 +11,12 @@ import { workerErrors } from '../workers/worker-errors.ts';
  */
 const config = configFromEnvironment();
 const logger = createLogger({ service: 'strongroom-rotation-scheduler', level: config.logLevel });
-const { services } = compose({ config, clients: createAwsClients(), contexts: ['rotation'] });
+const { services } = compose({
+  config,
+  clients: createAwsClients(),
+  contexts: ['rotation'],
+  modules: [rotationContext()],
+});
 
 export const handler = middy(async (_event: unknown, context: { awsRequestId: string }) => {
   const rotation = services.rotation;

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { connectorFor } from '@strongroom/connectors/index';
 import type { SQSEvent } from 'aws-lambda';
+import { rotationContext } from '../compose-rotation.ts';
 import { compose, createAwsClients } from '../composition-root.ts';
 import { configFromEnvironment } from '../config.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -18,7 +19,7 @@ const { rotationEngine } = compose({
   config,
   clients: createAwsClients(),
   contexts: ['rotation'],
-  connectorFor,
+  modules: [rotationContext(connectorFor)],
 });
 if (!rotationEngine) throw new Error('the rotation context is not composed');
 const worker = createRotationWorker({ engine: rotationEngine, logger });
