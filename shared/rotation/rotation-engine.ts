@@ -28,7 +28,7 @@ import {
   type RotationStep,
   StaleRotationError,
 } from './rotation.ports.ts';
-import { nextDueAt } from './rotation-schedule.ts';
+import { scheduledDueAt } from './rotation-settings.ts';
 
 /**
  * Runs a rotation's four persisted steps against its target, resuming from whatever step was
@@ -413,10 +413,12 @@ export function createRotationEngine(deps: RotationEngineDeps) {
       }
       case 'finish': {
         const at = now();
-        const maxAgeDays = account.rotation.enabled
-          ? (account.rotation.maxAgeDays ?? (await deps.rulesFor(account)).maxAgeDays)
-          : null;
-        const due = nextDueAt(at, maxAgeDays, account.rotation.window ?? null);
+        const due = await scheduledDueAt(
+          { lastRotatedAt: at.toISOString(), credentialUpdatedAt: null },
+          account.rotation,
+          async () => (await deps.rulesFor(account)).maxAgeDays,
+          at,
+        );
         const next = moved(
           rotation,
           at,
@@ -427,7 +429,7 @@ export function createRotationEngine(deps: RotationEngineDeps) {
           rotation,
           next,
           account,
-          due ? due.toISOString() : null,
+          due,
           audit(rotation, account, {
             action: 'rotation.finish',
             details: { fromVersion: rotation.fromVersion, toVersion: rotation.pendingVersion },

@@ -17,7 +17,8 @@ import type {
 } from './rotation.ports.ts';
 import type { RotationSettings } from './rotation.schemas.ts';
 import { connectorKindOf, laneOf } from './rotation-engine.ts';
-import { insideWindow, nextDueAt, nextWindowStart } from './rotation-schedule.ts';
+import { insideWindow, nextWindowStart } from './rotation-schedule.ts';
+import { checkFunctionalAccount, scheduledDueAt } from './rotation-settings.ts';
 
 /**
  * Starting rotations (on demand, on schedule, after a release) and reading their state. Running
@@ -185,21 +186,13 @@ export function createRotationService(deps: RotationServiceDeps) {
       authorize(context.principal, 'rotation:configure');
       const tenantId = context.principal.tenantId;
       const account = await requireAccount(tenantId, accountId);
-      if (settings.functionalAccountId) {
-        const field = ['body', 'functionalAccountId'];
-        if (settings.functionalAccountId === account.id) {
-          throw ValidationError.field(field, 'must be another account than the one rotated');
-        }
-        await requireAccount(tenantId, settings.functionalAccountId, field);
-      }
-      let due: string | null = null;
-      if (settings.enabled) {
-        const changed = account.lastRotatedAt ?? account.credentialUpdatedAt;
-        const maxAgeDays = settings.maxAgeDays ?? (await deps.rulesFor(account)).maxAgeDays;
-        due = changed
-          ? (nextDueAt(new Date(changed), maxAgeDays, settings.window ?? null)?.toISOString() ?? null)
-          : clock.now().toISOString();
-      }
+      await checkFunctionalAccount(accounts, tenantId, settings, account.id, ['body', 'functionalAccountId']);
+      const due = await scheduledDueAt(
+        account,
+        settings,
+        async () => (await deps.rulesFor(account)).maxAgeDays,
+        clock.now(),
+      );
       // A running rotation keeps its retry time; the next schedule is filed when it finishes.
       const keepDue = account.activeRotationId ? (account.nextRotationDueAt ?? due) : due;
       const updated: AccountRecord = { ...account, rotation: settings, nextRotationDueAt: keepDue };

@@ -6,7 +6,7 @@ import { newId } from '../kernel/ids.ts';
 import type { Page } from '../kernel/page.ts';
 import type { RequestContext } from '../kernel/request-context.ts';
 import type { RotationSettings } from '../rotation/rotation.schemas.ts';
-import { nextDueAt } from '../rotation/rotation-schedule.ts';
+import { checkFunctionalAccount, scheduledDueAt } from '../rotation/rotation-settings.ts';
 import { generatePassword, type PasswordRules } from './password-generator.ts';
 import { builtInPasswordRules, effectivePasswordRules } from './password-rules.ts';
 import { generateEd25519KeyPair, publicKeyFromPrivate } from './ssh-key-generator.ts';
@@ -160,35 +160,10 @@ export function createVaultService(deps: VaultServiceDeps) {
     return policy;
   }
 
-  /** A functional account must be another account of the tenant. */
-  async function requireFunctionalAccount(
-    tenantId: string,
-    rotation: RotationSettings,
-    selfId: string | null,
-  ): Promise<void> {
-    if (!rotation.functionalAccountId) return;
-    const field = ['body', 'rotation', 'functionalAccountId'];
-    if (rotation.functionalAccountId === selfId) {
-      throw ValidationError.field(field, 'must be another account than the one rotated');
-    }
-    if (!(await accounts.get(tenantId, rotation.functionalAccountId))) {
-      throw ValidationError.field(field, 'no such account');
-    }
-  }
-
-  /**
-   * When a scheduled rotation is next due under these settings: the credential's age against the
-   * maximum (the settings', else the password policy's), moved into the rotation window; due at
-   * once when there is no credential history. Null when scheduled rotation is off.
-   */
-  async function scheduledDue(account: AccountRecord, rotation: RotationSettings): Promise<string | null> {
-    if (!rotation.enabled) return null;
-    const changed = account.lastRotatedAt ?? account.credentialUpdatedAt;
-    if (!changed) return nowIso();
-    const maxAgeDays = rotation.maxAgeDays ?? (await effectiveRules(account)).maxAgeDays;
-    const due = nextDueAt(new Date(changed), maxAgeDays, rotation.window ?? null);
-    return due ? due.toISOString() : null;
-  }
+  const requireFunctionalAccount = (tenantId: string, rotation: RotationSettings, selfId: string | null) =>
+    checkFunctionalAccount(accounts, tenantId, rotation, selfId, ['body', 'rotation', 'functionalAccountId']);
+  const scheduledDue = (account: AccountRecord, rotation: RotationSettings) =>
+    scheduledDueAt(account, rotation, async () => (await effectiveRules(account)).maxAgeDays, clock.now());
 
   const effectiveRules = (account: AccountRecord) =>
     effectivePasswordRules({ systems, passwordPolicies }, account);
