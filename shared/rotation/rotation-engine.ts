@@ -1,4 +1,5 @@
 import { type AuditDraft, anonymousAuditOf } from '../audit/audit-event.ts';
+import { bucketOf } from '../kernel/buckets.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { AppError, ConflictError } from '../kernel/errors.ts';
 import type { AnonymousContext } from '../kernel/request-context.ts';
@@ -108,10 +109,7 @@ export function targetOf(system: SystemRecord, kind: ConnectorKind): TargetEndpo
 
 /** The rotation's concurrency lane on its system: `maxConcurrentRotations` lanes per system. */
 export function laneOf(accountId: string, system: Pick<SystemRecord, 'connection'>): number {
-  const lanes = system.connection?.maxConcurrentRotations ?? 2;
-  let hash = 0;
-  for (let i = 0; i < accountId.length; i++) hash = (hash * 31 + accountId.charCodeAt(i)) >>> 0;
-  return hash % lanes;
+  return bucketOf(accountId, system.connection?.maxConcurrentRotations ?? 2);
 }
 
 /** A failed attempt: recorded on the rotation and the account; the job is retried later. */

@@ -1,3 +1,4 @@
+import { bucketOf } from '@strongroom/shared/kernel/buckets';
 /**
  * Key layout of the main table (see docs/architecture.md, "Data model").
  * Every tenant-owned item lives under `pk = T#<tenantId>`; the sort key names its type.
@@ -132,11 +133,7 @@ export const keys = {
 
 export const rotationDueShards = 8;
 /** Spreads accounts over the due-index shards by a stable hash of their id. */
-export function rotationDueShardOf(accountId: string): number {
-  let hash = 0;
-  for (let i = 0; i < accountId.length; i++) hash = (hash * 31 + accountId.charCodeAt(i)) >>> 0;
-  return hash % rotationDueShards;
-}
+export const rotationDueShardOf = (accountId: string): number => bucketOf(accountId, rotationDueShards);
 
 /** Audit table: one partition per tenant lane; events sorted by time then sequence. */
 export const auditKeys = {
