@@ -34,6 +34,7 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
       ...collection('/v1/users'),
       ...collection('/v1/groups'),
       ...collection('/v1/me'),
+      '/v1/roles',
       '/v1/openapi.json',
       '/v1/reference',
       '/.well-known/jwks.json',
@@ -62,6 +63,7 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
     paths: [
       ...collection('/v1/access-policies'),
       ...collection('/v1/access-requests'),
+      '/v1/access-options/{proxy+}',
       ...collection('/v1/releases'),
       '/v1/credential-lookup',
       '/v1/notifications',

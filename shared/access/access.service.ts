@@ -774,6 +774,74 @@ export function createAccessService(deps: AccessServiceDeps) {
       return requestView(request, now);
     },
 
+    /**
+     * What the caller may ask for on one account: every covering policy, best first, with its
+     * approval rule (and the approver groups by name), release bounds, ticket and reason rules, and
+     * whether its conditions allow a request now. Reads only; nothing secret, nothing audited.
+     */
+    async getAccessOptions(context: RequestContext, accountId: string) {
+      authorize(context.principal, 'access-request:create');
+      const tenantId = context.principal.tenantId;
+      const now = clock.now();
+      const [user, account] = await Promise.all([callerUser(context), requireAccount(tenantId, accountId)]);
+      const covering = applicablePolicies(
+        await policyIndexOf(tenantId),
+        user.groupIds,
+        accountFactsOf(account),
+      );
+      const approverGroupIds = [
+        ...new Set(
+          covering.flatMap((p) => (p.approval.mode === 'approval' ? p.approval.approverGroupIds : [])),
+        ),
+      ];
+      const groupNames = new Map(
+        (approverGroupIds.length > 0 ? await groups.getMany(tenantId, approverGroupIds) : []).map((g) => [
+          g.id,
+          g.name,
+        ]),
+      );
+      return {
+        accountId: account.id,
+        accountName: accountNameOf(account),
+        options: covering.map((policy) => {
+          const failure = failedCondition(policy.conditions, now, context.sourceIp);
+          return {
+            policyId: policy.id,
+            policyName: policy.name,
+            priority: policy.priority,
+            approval:
+              policy.approval.mode === 'approval'
+                ? {
+                    mode: 'approval' as const,
+                    requiredApprovals: policy.approval.requiredApprovals,
+                    approverGroups: policy.approval.approverGroupIds.map((id) => ({
+                      id,
+                      name: groupNames.get(id) ?? id,
+                    })),
+                  }
+                : {
+                    mode: 'auto' as const,
+                    requiredApprovals: 0,
+                    approverGroups: [] as { id: string; name: string }[],
+                  },
+            release: {
+              type: policy.release.type,
+              defaultMinutes: policy.release.defaultMinutes,
+              maxMinutes: policy.release.maxMinutes,
+              exclusive: policy.release.exclusive,
+              rotateOnCheckIn: policy.release.rotateOnCheckIn,
+              requireReason: policy.release.requireReason,
+              ticketRequired: policy.release.ticket.required,
+              ticketPattern: policy.release.ticket.pattern ?? null,
+            },
+            conditions: policy.conditions,
+            availableNow: failure === null,
+            unavailableReason: failure === null ? null : conditionMessages[failure],
+          };
+        }),
+      };
+    },
+
     async getAccessRequest(context: RequestContext, requestId: string): Promise<AccessRequestView> {
       const tenantId = context.principal.tenantId;
       const request = await requests.get(tenantId, requestId);

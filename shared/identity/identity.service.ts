@@ -34,9 +34,9 @@ import type {
   UpdateUserInput,
 } from './identity.schemas.ts';
 import type { PasswordHasher } from './password-hasher.ts';
-import { authorize } from './policy.ts';
+import { authorize, effectivePermissions } from './policy.ts';
 import { type Principal, providerTenantId } from './principal.ts';
-import type { Role } from './roles.ts';
+import { permissionsOfRole, type Role, roleDescriptions, tenantRoles } from './roles.ts';
 
 export interface SignInPolicy {
   /** Consecutive failures that lock an account. */
@@ -45,6 +45,9 @@ export interface SignInPolicy {
   /** Lifetime of a sign-in session (its refresh tokens cannot outlive it). */
   readonly sessionHours: number;
 }
+
+/** A refresh token presented again this soon after its use is refused without revoking the session. */
+export const refreshReuseGraceMs = 10_000;
 
 export const defaultSignInPolicy: SignInPolicy = { maxFailures: 5, lockoutMinutes: 15, sessionHours: 12 };
 
@@ -314,7 +317,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
     /**
      * Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
-     * one again means it was stolen or replayed, so the whole session is revoked.
+     * one again (after a 10-second grace for concurrent refreshes of one browser) means it was
+     * stolen or replayed, so the whole session is revoked.
      */
     async refresh(context: AnonymousContext, refreshToken: string): Promise<TokenPair> {
       const record = await sessions.getRefreshToken(hashRefreshToken(refreshToken));
@@ -332,6 +336,12 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       const actor: AuditActor = { type: 'user', id: user.id, name: user.email };
       const target = { type: 'session', id: session.id };
       if (record.usedAt !== null) {
+        // Two tabs (or two parallel requests of one browser) refreshing at once present the same
+        // token twice within moments: the later one is refused but does not end the session.
+        // Any later reuse means the token was stolen or replayed.
+        if (Date.parse(now) - Date.parse(record.usedAt) < refreshReuseGraceMs) {
+          throw new UnauthenticatedError('refresh-token-already-used', 'The refresh token was just used.');
+        }
         if (session.status === 'active') {
           await sessions.revoke(
             session,
@@ -668,6 +678,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         tenant: tenant ? tenantView(tenant) : null,
         user: user ? userView(user) : null,
         roles: principal.roles,
+        permissions: effectivePermissions(principal),
+      };
+    },
+
+    /** The roles a tenant can grant, with what each allows (fixed by the product, the same for every tenant). */
+    listRoles(_context: RequestContext) {
+      return {
+        items: tenantRoles.map((role) => ({
+          role,
+          description: roleDescriptions[role],
+          permissions: [...permissionsOfRole[role]],
+        })),
       };
     },
   };

@@ -15,6 +15,15 @@ export const tenantRoles = [
 export const roles = [...tenantRoles, 'provider-operator'] as const;
 
 export type TenantRole = (typeof tenantRoles)[number];
+
+export const roleDescriptions: Record<TenantRole, string> = {
+  'tenant-admin': 'Runs the tenant: users, groups, systems, accounts, policies, and reads the audit trail.',
+  'password-admin': 'Onboards systems and accounts, sets credentials and rotation, oversees releases.',
+  auditor:
+    'Reads the inventory, every request and release, and searches, exports and verifies the audit trail.',
+  requester: 'Sees the inventory and asks for time-limited access under the access policies.',
+  integration: 'A session proxy: looks up and receives sealed credentials for releases of console users.',
+};
 export type Role = (typeof roles)[number];
 
 export const tenantRoleSchema = z.enum(tenantRoles);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { refreshReuseGraceMs } from '@strongroom/shared/identity/identity.service';
 import { createHarness, type Harness, operator, type TestTenant } from '../support/api-harness.ts';
 
 let harness: Harness;
@@ -34,10 +35,20 @@ describe('sign-in, tokens and sessions', () => {
     assert.equal(second.status, 200, second.text);
     assert.notEqual(second.body.refreshToken, first.body.refreshToken);
 
+    const concurrent = await harness.call('POST', '/v1/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    assert.equal(concurrent.status, 401, 'a used token is refused even within the grace');
+    assert.equal(concurrent.body.code, 'refresh-token-already-used');
+    const stillAlive = await harness.call('GET', '/v1/me', { token: second.body.accessToken });
+    assert.equal(stillAlive.status, 200);
+
+    await new Promise((resolve) => setTimeout(resolve, refreshReuseGraceMs + 200));
     const replay = await harness.call('POST', '/v1/auth/refresh', {
       body: { refreshToken: first.body.refreshToken },
     });
     assert.equal(replay.status, 401);
+    assert.equal(replay.body.code, 'invalid-refresh-token');
     const afterReplay = await harness.call('POST', '/v1/auth/refresh', {
       body: { refreshToken: second.body.refreshToken },
     });

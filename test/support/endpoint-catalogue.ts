@@ -208,6 +208,14 @@ const coreEntries: EndpointCase[] = [
     path: () => '/v1/me',
   },
   {
+    operationId: 'listRoles',
+    method: 'GET',
+    permission: null,
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/roles',
+  },
+  {
     operationId: 'createTenant',
     method: 'POST',
     permission: 'tenant:create',
@@ -671,6 +679,15 @@ const coreEntries: EndpointCase[] = [
     path: () => '/v1/access-requests',
     body: (f) => ({ accountId: f.accountId, policyId: f.autoPolicyId, durationMinutes: 30 }),
     invalid: { body: (f) => ({ accountId: f.accountId, durationMinutes: 0 }), field: 'durationMinutes' },
+  },
+  {
+    operationId: 'getAccessOptions',
+    method: 'GET',
+    permission: 'access-request:create',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/access-options/${f.accountId}`,
+    invalid: { path: () => '/v1/access-options/acc_123', field: 'accountId' },
   },
   {
     operationId: 'listAccessRequests',

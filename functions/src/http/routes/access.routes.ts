@@ -200,6 +200,41 @@ const notificationSchema = z
   .openapi('Notification');
 
 const policyParam = idParam('accessPolicyId', 'apo');
+const accountParam = idParam('accountId', 'acc');
+
+const accessOptionsSchema = z
+  .object({
+    accountId: z.string(),
+    accountName: z.string(),
+    options: z
+      .array(
+        z.object({
+          policyId: z.string(),
+          policyName: z.string(),
+          priority: z.int(),
+          approval: z.object({
+            mode: z.enum(['auto', 'approval']),
+            requiredApprovals: z.int(),
+            approverGroups: z.array(z.object({ id: z.string(), name: z.string() })).readonly(),
+          }),
+          release: z.object({
+            type: z.enum(['reveal', 'inject']),
+            defaultMinutes: z.int(),
+            maxMinutes: z.int(),
+            exclusive: z.boolean(),
+            rotateOnCheckIn: z.boolean(),
+            requireReason: z.boolean(),
+            ticketRequired: z.boolean(),
+            ticketPattern: z.string().nullable(),
+          }),
+          conditions: named(accessConditionsSchema, 'AccessConditions'),
+          availableNow: z.boolean(),
+          unavailableReason: z.string().nullable(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi('AccessOptions');
 const requestParam = idParam('requestId', 'req');
 const releaseParam = idParam('releaseId', 'rel');
 
@@ -323,6 +358,22 @@ export function registerAccessRoutes(app: ApiApp, services: ApiServices): void {
       },
     }),
     async (c) => c.json(await access().createAccessRequest(c.get('context'), c.req.valid('json')), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/access-options/{accountId}',
+      operationId: 'getAccessOptions',
+      tags,
+      summary: 'Which policies let me request an account, and what each asks',
+      description:
+        'Every covering policy, best first: its approval rule with the approver groups by name, the release bounds, whether a reason or ticket is required, and whether its conditions (days, hours, networks) allow a request now. An account of another tenant is 404; an account no policy lets you request has an empty list.',
+      request: { params: accountParam },
+      responses: { 200: jsonResponse(accessOptionsSchema, 'The options.'), ...commonErrors },
+    }),
+    async (c) =>
+      c.json(await access().getAccessOptions(c.get('context'), c.req.valid('param').accountId), 200),
   );
 
   app.openapi(

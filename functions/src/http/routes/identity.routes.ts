@@ -9,7 +9,7 @@ import {
   refreshBodySchema,
   updateUserBodySchema,
 } from '@strongroom/shared/identity/identity.schemas';
-import { roles } from '@strongroom/shared/identity/roles';
+import { permissions, roles } from '@strongroom/shared/identity/roles';
 import type { ApiApp } from '../api-app.ts';
 import {
   commonErrors,
@@ -73,8 +73,23 @@ const meSchema = z
     tenant: tenantSchema.nullable(),
     user: userSchema.nullable(),
     roles: z.array(z.enum(roles)).readonly(),
+    permissions: z.array(z.enum(permissions)).readonly(),
   })
   .openapi('Me');
+
+const roleListSchema = z
+  .object({
+    items: z
+      .array(
+        z.object({
+          role: z.enum(roles),
+          description: z.string(),
+          permissions: z.array(z.enum(permissions)).readonly(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi('RoleList');
 
 const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('JsonWebKeySet');
 
@@ -148,6 +163,18 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       responses: { 200: jsonResponse(meSchema, 'The caller.'), ...commonErrors },
     }),
     async (c) => c.json(await identity().me(c.get('context')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/roles',
+      operationId: 'listRoles',
+      tags: ['Users and groups'],
+      summary: 'The roles a tenant can grant to users and groups, with their permissions',
+      responses: { 200: jsonResponse(roleListSchema, 'Every tenant role.'), ...commonErrors },
+    }),
+    async (c) => c.json(identity().listRoles(c.get('context')), 200),
   );
 
   app.openapi(
