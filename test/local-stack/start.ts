@@ -7,8 +7,11 @@
  *   - seeds the provider operator (STRONGROOM_OPERATOR_EMAIL / STRONGROOM_OPERATOR_PASSWORD) and
  *     the demo tenant,
  *   - serves the API on http://127.0.0.1:8787 (PORT overrides) and runs the workers (rotation
- *     worker, release events, access sweeper every minute, rotation scheduler every 5 minutes)
- *     until Ctrl-C, which stops everything.
+ *     worker, release events, access sweeper every minute, rotation scheduler every 5 minutes),
+ *   - builds the tenant portal if its sources changed and serves it on http://127.0.0.1:3000
+ *     (WEB_PORT overrides), talking to that API,
+ *
+ * until Ctrl-C, which stops everything.
  */
 
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -24,18 +27,25 @@ import { bootstrapLocalResources } from './bootstrap.ts';
 import { demoTenant, seedDemoTenant } from './demo-seed.ts';
 import { ensureLocalStackInstalled } from './install.ts';
 import { defaultDataDirectory } from './paths.ts';
+import { ensurePortalBuilt, localSessionSecret, type PortalServer, startPortal } from './portal.ts';
 import { startLocalStack } from './stack.ts';
 
 const fresh = process.argv.includes('--fresh');
 const port = Number(process.env.PORT ?? 8787);
 if (!Number.isInteger(port) || port < 0 || port > 65_535)
   throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+const webPort = Number(process.env.WEB_PORT ?? 3000);
+if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65_535)
+  throw new Error(`WEB_PORT must be a port number, not ${process.env.WEB_PORT}`);
 const operator = {
   email: process.env.STRONGROOM_OPERATOR_EMAIL ?? 'operator@strongroom.local',
   password: process.env.STRONGROOM_OPERATOR_PASSWORD ?? 'local-operator-passphrase',
 };
 const say = (line: string) => console.log(`[strongroom] ${line}`);
 
+// The portal builds (about a minute on a new clone) while the emulators start.
+const portalBuild = ensurePortalBuilt((line) => say(`  portal: ${line}`));
+portalBuild.catch(() => {});
 say('checking the local AWS stack installation (first run downloads DynamoDB Local and moto)…');
 await ensureLocalStackInstalled((line) => say(`  ${line}`));
 say(`starting DynamoDB Local and moto (data in ${defaultDataDirectory}${fresh ? ', wiped first' : ''})…`);
@@ -50,6 +60,7 @@ const stopAll = async (code: number) => {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  await portal?.stop().catch(() => {});
   await workers?.stop().catch(() => {});
   await server?.close().catch(() => {});
   await stack.stop();
@@ -60,6 +71,7 @@ process.on('SIGTERM', () => void stopAll(0));
 
 let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
 let workers: ReturnType<typeof startLocalWorkers> | undefined;
+let portal: PortalServer | undefined;
 try {
   const resources = await bootstrapLocalResources(stack.env, { stage: 'local' });
   Object.assign(process.env, stack.env, resources);
@@ -82,9 +94,17 @@ try {
   server = await startApiServer({ composition, logger, port });
   workers = startLocalWorkers({ composition, config, sqs: clients.sqs, logger });
   const demoCreated = await seedDemoTenant(server.url, operator);
+  await portalBuild;
+  portal = await startPortal({
+    apiUrl: server.url,
+    port: webPort,
+    sessionSecret: localSessionSecret(defaultDataDirectory),
+    env: { STRONGROOM_WEB_DEFAULT_TENANT: demoTenant.slug },
+  });
   console.log(`
   Strongroom is running.
 
+    Portal         ${portal.url}   (sign in as any demo user below)
     API            ${server.url}
     OpenAPI        ${server.url}/v1/openapi.json
     Reference      ${server.url}/v1/reference

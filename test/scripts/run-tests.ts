@@ -5,8 +5,9 @@
  *   2. type-checks and lints the whole workspace,
  *   3. installs (idempotently) and starts the local AWS stack: DynamoDB Local and moto, in memory,
  *   4. creates the tables, queues, keys and bucket from shared/platform/resources.ts,
- *   5. runs every `*.test.ts` with node:test, the stack's endpoints in the environment,
- *   6. stops the stack, whatever happened.
+ *   5. installs Chromium and builds the portal when the browser tests are selected,
+ *   6. runs every `*.test.ts` with node:test, the stack's endpoints in the environment,
+ *   7. stops the stack, whatever happened.
  *
  * Arguments are file filters: `npm test -- vault` runs only test files whose path contains "vault".
  * `STRONGROOM_SKIP_CHECKS=1` skips steps 2 (for iterating on one suite while other work is half-done).
@@ -16,8 +17,9 @@ import { globSync } from 'node:fs';
 import path from 'node:path';
 import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
 import { ensureLocalStackInstalled } from '../local-stack/install.ts';
+import { ensurePortalBuilt } from '../local-stack/portal.ts';
 import { startLocalStack } from '../local-stack/stack.ts';
-import { ensureTargetsInstalled } from '../targets/install.ts';
+import { ensureChromiumInstalled, ensureTargetsInstalled } from '../targets/install.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const nodeBinary = process.execPath;
@@ -63,6 +65,18 @@ if (
 ) {
   process.exit(1);
 }
+// The portal has its own compiler settings (JSX, bundler resolution).
+if (
+  !skipChecks &&
+  (await run(nodeBinary, [
+    path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'web/tsconfig.json',
+    '--noEmit',
+  ])) !== 0
+) {
+  process.exit(1);
+}
 
 step(skipChecks ? 'lint and format check (skipped)' : 'lint and format check (biome)');
 if (!skipChecks && (await run(bin('biome'), ['check', '.'])) !== 0) process.exit(1);
@@ -76,9 +90,9 @@ let exitCode = 1;
 try {
   const resources = await bootstrapLocalResources(stack.env, { stage: 'test' });
   const filters = process.argv.slice(2);
-  const files = globSync(['{shared,connectors,functions,infra,test}/**/*.test.ts'], {
+  const files = globSync(['{shared,connectors,functions,infra,test,web}/**/*.test.ts'], {
     cwd: repoRoot,
-    exclude: (name) => name.includes('node_modules'),
+    exclude: (name) => name.includes('node_modules') || /(^|\/)\.(next|open-next)/.test(name),
   })
     .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
     .sort();
@@ -86,6 +100,12 @@ try {
   if (files.some((file) => file.startsWith('connectors/') || file.includes('rotation'))) {
     step('test targets: install');
     await ensureTargetsInstalled((line) => console.log(`  ${line}`));
+  }
+  // The portal's browser tests drive Debian's Chromium against a production build of web/.
+  if (files.some((file) => file.startsWith('test/portal/'))) {
+    step('portal: chromium and next build');
+    await ensureChromiumInstalled((line) => console.log(`  ${line}`));
+    await ensurePortalBuilt((line) => console.log(`  ${line}`));
   }
   step(`node --test (${files.length} files)`);
   exitCode = await run(nodeBinary, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {

@@ -231,3 +231,37 @@ if (import.meta.main) {
     process.exitCode = 1;
   }
 }
+
+/** Debian's Chromium, which the portal's browser tests drive through playwright-core. */
+export const chromiumExecutable = '/usr/bin/chromium';
+
+/** Makes sure Debian's `chromium` package is installed (the browser tests never download one). */
+export async function ensureChromiumInstalled(log: (line: string) => void = () => {}): Promise<string> {
+  if (existsSync(chromiumExecutable)) return chromiumExecutable;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'chromium: missing, and installing it needs root. Run as root, or: apt-get install chromium',
+    );
+  }
+  await mkdir(targetsCacheDirectory, { recursive: true });
+  const release = await acquireLock(path.join(targetsCacheDirectory, 'install.lock'), log);
+  try {
+    if (existsSync(chromiumExecutable)) return chromiumExecutable;
+    const started = performance.now();
+    log('chromium: installing with apt…');
+    const environment = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'l' };
+    const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
+    await runTool('apt-get', [...lockWait, 'update', '-q'], environment);
+    await runTool(
+      'apt-get',
+      [...lockWait, 'install', '-y', '-q', '--no-install-recommends', 'chromium'],
+      environment,
+    );
+    if (!existsSync(chromiumExecutable))
+      throw new Error('chromium: apt-get succeeded but /usr/bin/chromium is missing');
+    log(`chromium: installed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return chromiumExecutable;
+  } finally {
+    await release();
+  }
+}
