@@ -19,7 +19,7 @@ const securityHeaders = [
 const config: NextConfig = {
   output: 'standalone',
   // Parallel builds of one checkout (and the browser tests) may each use a directory of their own.
-  distDir: process.env.STRONGROOM_WEB_DIST_DIR ?? '.next',
+  distDir: process.env.STRONGROOM_WEB_DIST_DIR || '.next',
   outputFileTracingRoot: path.join(import.meta.dirname, '..'),
   turbopack: { root: path.join(import.meta.dirname, '..') },
   poweredByHeader: false,
