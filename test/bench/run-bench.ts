@@ -9,7 +9,8 @@
  *      with 10,000 policies over 1,000,000 accounts (see access-bench.ts);
  *   5. rotations end to end (queue → worker → real PostgreSQL roles and Linux accounts over SSH),
  *      per minute, with queue lag and a login with every stored credential afterwards;
- *   6. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
+ *   6. the portal's first-load JavaScript per route (gzip) in Chromium, and its time to first byte;
+ *   7. the vault Lambda bundle (minified) and its cold init against a hello-world bundle.
  * The last line printed is one JSON object with every figure.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,6 +25,7 @@ import { startLocalStack } from '../local-stack/stack.ts';
 import { createHarness, type Harness } from '../support/api-harness.ts';
 import { benchApproveAndRetrieve, benchPolicyEvaluation } from './access-bench.ts';
 import { bundle, coldInit, helloWorldEntry, httpApiEvent } from './lambda-bundles.ts';
+import { benchPortal } from './portal-bench.ts';
 import { benchRotations } from './rotation-bench.ts';
 
 const retrievals = Number(process.env.BENCH_RETRIEVALS ?? 2_000);
@@ -245,6 +247,9 @@ try {
       log,
     ),
   );
+
+  log('▶ portal: first-load JavaScript per route (Chromium, gzip)');
+  Object.assign(figures, await benchPortal(log));
 
   log('▶ Lambda bundles and cold init');
   const vaultBundle = await bundle('vault', 'functions/src/entry/vault.handler.ts');
