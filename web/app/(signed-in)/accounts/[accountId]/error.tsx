@@ -1,0 +1,7 @@
+'use client';
+
+import { type ErrorRouteProps, RouteError } from '../_lib/route-error';
+
+export default function AccountError(props: ErrorRouteProps) {
+  return <RouteError title="Account" what="The account could not be loaded" {...props} />;
+}

@@ -1,0 +1,7 @@
+'use client';
+
+import { type ErrorRouteProps, RouteError } from './_lib/route-error';
+
+export default function AccountsError(props: ErrorRouteProps) {
+  return <RouteError title="Accounts" what="The accounts could not be loaded" {...props} />;
+}
