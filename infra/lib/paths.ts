@@ -17,3 +17,12 @@ export const lockFile = path.join(repoRoot, 'package-lock.json');
 /** Absolute path of a Lambda entry module under `functions/src/entry/`. */
 export const functionEntry = (fileName: string): string =>
   path.join(repoRoot, 'functions', 'src', 'entry', fileName);
+
+/** The tenant portal's workspace (Next.js). */
+export const webDir = path.join(repoRoot, 'web');
+
+/** Where `npm run build:aws -w web` (OpenNext) writes the portal's deployable output. */
+export const defaultOpenNextDir = path.join(webDir, '.open-next');
+
+/** The script that builds {@link defaultOpenNextDir}. */
+export const openNextBuildScript = path.join(webDir, 'scripts', 'build-open-next.ts');

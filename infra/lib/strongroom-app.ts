@@ -2,14 +2,24 @@ import { type App, Duration, type Environment } from 'aws-cdk-lib';
 import { rotationQueue } from '../../shared/platform/resources.ts';
 import type { AccessSettings } from './access-settings.ts';
 import type { StrongroomFunction } from './constructs/strongroom-function.ts';
+import type { PortalSettings } from './portal-settings.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
+import { PortalStack } from './stacks/portal-stack.ts';
 
 export interface StrongroomStacks {
   readonly data: DataStack;
   readonly api: ApiStack;
+  /** Only when {@link StrongroomOptions.portal} is given. */
+  readonly portal?: PortalStack;
   readonly observability: ObservabilityStack;
+}
+
+/** The tenant portal of a stage: where its OpenNext output is, and how it is served. */
+export interface PortalOptions extends PortalSettings {
+  /** A complete OpenNext output (bin/strongroom.ts resolves or builds it, see portal-build.ts). */
+  readonly openNextDir: string;
 }
 
 export interface StrongroomOptions {
@@ -18,6 +28,8 @@ export interface StrongroomOptions {
   readonly env?: Environment;
   /** Notification sender and portal URL (bin/strongroom.ts reads them from the CDK context). */
   readonly access?: AccessSettings;
+  /** The tenant portal; omitted, the stage has none (the tests of the other stacks omit it). */
+  readonly portal?: PortalOptions;
 }
 
 /** Stack name for one concern of one stage, e.g. `Strongroom-dev-Data`. */
@@ -27,10 +39,11 @@ export const stackName = (stage: string, concern: string): string => `Strongroom
  * Adds the Strongroom stacks of one stage to an app. Shared by bin/strongroom.ts and the tests
  * so that what is tested is exactly what is deployed.
  *
- * Dependency order: data <- api <- observability (CDK derives it from the cross-stack references).
+ * Dependency order: data <- api <- portal <- observability (CDK derives it from the cross-stack
+ * references).
  */
 export function addStrongroomStacks(app: App, options: StrongroomOptions): StrongroomStacks {
-  const { stage, env, access } = options;
+  const { stage, env, access, portal: portalOptions } = options;
   const data = new DataStack(app, stackName(stage, 'Data'), {
     env,
     stage,
@@ -44,6 +57,16 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
     access,
     description: `Strongroom ${stage}: HTTP API, functions, access sweeper, rotation worker, scheduler and release-events consumer`,
   });
+  const portal = portalOptions
+    ? new PortalStack(app, stackName(stage, 'Portal'), {
+        env,
+        stage,
+        openNextDir: portalOptions.openNextDir,
+        apiUrl: api.apiStage.url,
+        settings: portalOptions,
+        description: `Strongroom ${stage}: tenant portal (CloudFront, Next.js server function, static assets)`,
+      })
+    : undefined;
   const watched = (fn: StrongroomFunction) => ({
     name: fn.node.id,
     resource: fn.function,
@@ -58,6 +81,7 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
       api.rotationWorker,
       api.rotationScheduler,
       api.releaseEvents,
+      ...(portal ? [portal.serverFunction] : []),
     ].map(watched),
     scheduledFunctions: [
       // Runs every minute: no invocation for five minutes means the schedule stopped.
@@ -80,5 +104,5 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
       },
     ],
   });
-  return { data, api, observability };
+  return { data, api, portal, observability };
 }

@@ -3,6 +3,8 @@ import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import {
   ApplicationLogLevel,
   Architecture,
+  Code,
+  Function as LambdaFunction,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
@@ -13,9 +15,22 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lockFile, repoRoot } from '../paths.ts';
 
+/** Code built outside the CDK app, deployed as is (no esbuild). */
+export interface PrebuiltCode {
+  /** Absolute path of the directory that becomes the function's code. */
+  readonly directory: string;
+  /** `file.export` inside {@link directory}, e.g. `index.handler` for `index.mjs`. */
+  readonly handler: string;
+}
+
 export interface StrongroomFunctionProps {
-  /** Absolute path of the TypeScript entry module; it must export `handler`. */
-  readonly entry: string;
+  /**
+   * Absolute path of the TypeScript entry module, bundled by the local esbuild; it must export
+   * `handler`. Exactly one of `entry` and `prebuilt`.
+   */
+  readonly entry?: string;
+  /** Code that another build produced (the portal's OpenNext server function). */
+  readonly prebuilt?: PrebuiltCode;
   /** Physical function name (see `physicalName` in shared/platform/resources.ts). */
   readonly functionName: string;
   readonly description: string;
@@ -66,7 +81,8 @@ export const nativeAddons = '*.node';
 
 /**
  * A Lambda function with Strongroom's defaults: Node.js 24 on Graviton, an ESM bundle built by
- * the local esbuild, JSON logs into a log group this construct owns.
+ * the local esbuild (or, with `prebuilt`, code another build produced, such as the portal's
+ * OpenNext server function), JSON logs into a log group this construct owns.
  *
  * The construct creates the execution role itself instead of letting Lambda attach the
  * `AWSLambdaBasicExecutionRole` managed policy: that policy allows writing to every log group in
@@ -86,7 +102,7 @@ export const nativeAddons = '*.node';
  * queue's own dead-letter queue (redrive policy, data stack).
  */
 export class StrongroomFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -113,13 +129,12 @@ export class StrongroomFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
+    if ((props.entry === undefined) === (props.prebuilt === undefined)) {
+      throw new Error(`${props.functionName}: give exactly one of entry and prebuilt`);
+    }
+    const common = {
       functionName: props.functionName,
       description: props.description,
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: lockFile,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -134,6 +149,25 @@ export class StrongroomFunction extends Construct {
       // (X-Ray has no resource-level permissions), and these roles hold no unconditioned "*".
       // HTTP APIs do not propagate traces either; request ids correlate the JSON logs instead.
       tracing: Tracing.DISABLED,
+    };
+
+    if (props.prebuilt) {
+      // Deployed as built: no source maps of ours to enable, nothing to bundle.
+      this.function = new LambdaFunction(this, 'Function', {
+        ...common,
+        code: Code.fromAsset(props.prebuilt.directory),
+        handler: props.prebuilt.handler,
+        environment: { ...props.environment },
+      });
+      return;
+    }
+
+    this.function = new NodejsFunction(this, 'Function', {
+      ...common,
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: lockFile,
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript sources instead of the minified bundle.
