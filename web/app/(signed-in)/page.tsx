@@ -202,7 +202,7 @@ export default async function HomePage() {
         description={`Your access in ${session.user.tenantName} at a glance.`}
       />
       <div className="stack">
-        <div className="grid">
+        <div className={styles.overview}>
           <Section id="active-access" title="Active access">
             {!releases.ok ? (
               failed('your access')
