@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { apiBaseUrl } from './lib/api-base';
+import { fromTrustedOrigin, originVerifyHeader } from './lib/origin-verify';
 import {
   refreshMarginMs,
   type SessionData,
@@ -14,7 +15,10 @@ import { refreshSession } from './lib/session-refresh';
 /**
  * Runs before every page, action and route of the portal:
  *
- *   request ─▶ CSP nonce ─▶ public path? ──yes──▶ render
+ *   request ─▶ from CloudFront (origin secret header, on AWS only)? ──no──▶ 403
+ *      │
+ *      ▼
+ *   CSP nonce ─▶ public path? ──yes──▶ render
  *                               │ no
  *                               ▼
  *               sealed session cookie valid? ──no──▶ /sign-in?reason=… (pages) or 401 (api, actions)
@@ -80,6 +84,12 @@ export async function proxy(request: NextRequest) {
     response.headers.set('cache-control', 'no-store');
     return response;
   };
+
+  if (!(await fromTrustedOrigin(request.headers.get(originVerifyHeader)))) {
+    return finish(new NextResponse('Forbidden', { status: 403 }));
+  }
+  // The secret header is CloudFront's business only: the rendering code never sees it.
+  requestHeaders.delete(originVerifyHeader);
 
   if (isMutation(request) && crossOrigin(request)) {
     return finish(NextResponse.json({ title: 'Cross-site request refused' }, { status: 403 }));
