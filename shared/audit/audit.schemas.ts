@@ -3,6 +3,12 @@ import { auditExportFormats } from './audit-export.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 
+const fromBeforeTo = {
+  check: (f: { from?: string | undefined; to?: string | undefined }) =>
+    !f.from || !f.to || new Date(f.from) < new Date(f.to),
+  issue: { path: ['to'], message: 'must be after from' },
+};
+
 export const auditFilterSchema = z
   .object({
     actorId: z.string().min(1).max(128).optional(),
@@ -16,10 +22,7 @@ export const auditFilterSchema = z
     to: isoTime.optional(),
   })
   .strict()
-  .refine((f) => !f.from || !f.to || new Date(f.from) < new Date(f.to), {
-    path: ['to'],
-    message: 'must be after from',
-  });
+  .refine(fromBeforeTo.check, fromBeforeTo.issue);
 
 export const listAuditEventsQuerySchema = z
   .object({
@@ -27,7 +30,9 @@ export const listAuditEventsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(4096).optional(),
   })
-  .strict();
+  .strict()
+  // The shape is copied from auditFilterSchema, its refinement is not: said again here.
+  .refine(fromBeforeTo.check, fromBeforeTo.issue);
 
 export const exportAuditEventsQuerySchema = z
   .object({
@@ -36,11 +41,13 @@ export const exportAuditEventsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(5_000).optional(),
     cursor: z.string().max(4096).optional(),
   })
-  .strict();
+  .strict()
+  .refine(fromBeforeTo.check, fromBeforeTo.issue);
 
 export const verifyAuditChainBodySchema = z
   .object({
     from: isoTime.optional(),
     to: isoTime.optional(),
   })
-  .strict();
+  .strict()
+  .refine(fromBeforeTo.check, fromBeforeTo.issue);

@@ -171,6 +171,19 @@ describe('audit trail', () => {
     const exports = await harness.call('GET', '/v1/audit/events?action=audit.export', { token });
     assert.ok(exports.body.items.length >= 2);
   });
+  it('refuses a time range whose end is not after its start, in search, export and verify (400 naming to)', async () => {
+    const range = 'from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z';
+    for (const [method, path, body] of [
+      ['GET', `/v1/audit/events?${range}`, undefined],
+      ['GET', `/v1/audit/export?${range}`, undefined],
+      ['POST', '/v1/audit/verify', { from: '2026-11-02T00:00:00Z', to: '2026-11-02T00:00:00Z' }],
+    ] as const) {
+      const response = await harness.call<any>(method, path, { token: auditor.token, body });
+      assert.equal(response.status, 400, `${method} ${path}: ${response.text}`);
+      assert.equal(response.body.errors[0].field, 'to');
+    }
+  });
+
   it('pages through a filtered search to the end, even when most events do not match', async () => {
     const token = tenant.adminToken;
     const all: { id: string; action: string }[] = [];
