@@ -14,17 +14,23 @@ import type { Node } from 'constructs';
  *   decides. The domain also becomes the API's portal URL (links in e-mails) unless `portalUrl`
  *   says otherwise.
  * - `portalWebAclArn`: a WAF web ACL (scope CLOUDFRONT, hence also in us-east-1) to attach.
+ * - `portalOriginVerifyGeneration`: a positive whole number, 1 by default. Raising it replaces the
+ *   origin-verify secret, the header CloudFront sends to the portal function (see portal-stack.ts):
+ *   the way to rotate it is to deploy with the next number.
  */
 export interface PortalSettings {
   readonly domainName?: string;
   readonly certificateArn?: string;
   readonly webAclArn?: string;
+  /** @default 1 */
+  readonly originVerifyGeneration?: number;
 }
 
 export const portalContextKey = 'portal';
 export const portalDomainNameContextKey = 'portalDomainName';
 export const portalCertificateArnContextKey = 'portalCertificateArn';
 export const portalWebAclArnContextKey = 'portalWebAclArn';
+export const portalOriginVerifyGenerationContextKey = 'portalOriginVerifyGeneration';
 
 const hostName = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const certificateArn = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
@@ -44,15 +50,32 @@ export function portalSettingsFromContext(node: Node): PortalSettings {
     if (typeof value !== 'string') throw new Error(`Context value "${key}" must be a string`);
     return value.trim() === '' ? undefined : value.trim();
   };
+  const generation = readGeneration(node.tryGetContext(portalOriginVerifyGenerationContextKey) as unknown);
   return validatePortalSettings({
     domainName: read(portalDomainNameContextKey)?.toLowerCase(),
     certificateArn: read(portalCertificateArnContextKey),
     webAclArn: read(portalWebAclArnContextKey),
+    ...(generation !== undefined ? { originVerifyGeneration: generation } : {}),
   });
 }
 
+/** `-c portalOriginVerifyGeneration=2` gives a string, cdk.json may give a number. */
+function readGeneration(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) return Number(value.trim());
+  throw new Error(
+    `Invalid ${portalOriginVerifyGenerationContextKey} "${String(value)}": a whole number from 1 (raise it by one to rotate the origin-verify secret)`,
+  );
+}
+
 export function validatePortalSettings(settings: PortalSettings): PortalSettings {
-  const { domainName, certificateArn: certificate, webAclArn: webAcl } = settings;
+  const {
+    domainName,
+    certificateArn: certificate,
+    webAclArn: webAcl,
+    originVerifyGeneration: generation,
+  } = settings;
   if ((domainName === undefined) !== (certificate === undefined)) {
     throw new Error('portalDomainName and portalCertificateArn go together: a domain needs its certificate');
   }
@@ -69,9 +92,15 @@ export function validatePortalSettings(settings: PortalSettings): PortalSettings
       `Invalid portalWebAclArn "${webAcl}": a WAFv2 web ACL ARN of scope CLOUDFRONT (us-east-1, …:global/webacl/…)`,
     );
   }
+  if (generation !== undefined && !(Number.isSafeInteger(generation) && generation >= 1)) {
+    throw new Error(
+      `Invalid portalOriginVerifyGeneration "${generation}": a whole number from 1 (raise it by one to rotate the origin-verify secret)`,
+    );
+  }
   return {
     ...(domainName !== undefined ? { domainName } : {}),
     ...(certificate !== undefined ? { certificateArn: certificate } : {}),
     ...(webAcl !== undefined ? { webAclArn: webAcl } : {}),
+    ...(generation !== undefined ? { originVerifyGeneration: generation } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { physicalName } from '../../shared/platform/resources.ts';
 import { readOpenNextOutput } from '../lib/portal-build.ts';
-import { validatePortalSettings } from '../lib/portal-settings.ts';
+import { portalSettingsFromContext, validatePortalSettings } from '../lib/portal-settings.ts';
 import {
   immutableCacheControl,
   publicFileCacheControl,
@@ -78,7 +78,8 @@ const { template, portal } = synth;
 const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties
   .DistributionConfig;
 const serverFunctionId = logicalIdOf(portal.serverFunction.function);
-const secretId = logicalIdOf(portal.sessionSecret);
+const sessionSecretId = logicalIdOf(portal.sessionSecret);
+const originSecretId = logicalIdOf(portal.originVerifySecret);
 const distributionId = logicalIdOf(portal.distribution);
 
 /** CloudFront managed policies (ids are fixed by AWS). */
@@ -95,6 +96,14 @@ const functionUrlDomain = {
     { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalIdOf(portal.functionUrl), 'FunctionUrl'] }] },
   ],
 };
+const serverOrigin = distribution.Origins.find(
+  (candidate: { DomainName: unknown }) =>
+    JSON.stringify(candidate.DomainName) === JSON.stringify(functionUrlDomain),
+);
+/** The dynamic reference CloudFormation resolves to a secret's whole value at deployment. */
+const resolveReference = (logicalId: string) => ({
+  'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: logicalId }, ':SecretString:::}}']],
+});
 
 describe('portal stack: distribution behaviours', () => {
   it('sends everything by default to the server function, uncached, all methods, all viewer headers but Host', () => {
@@ -226,69 +235,98 @@ describe('portal stack: server function', () => {
     assert.notEqual(fn.TracingConfig?.Mode, 'Active');
   });
 
-  it('gets the API URL from the api stack and the secret by ARN, never the key itself', () => {
+  it('gets the API URL from the api stack and both secrets by ARN, never a value', () => {
     const variables = fn.Environment.Variables as Record<string, unknown>;
     assert.deepEqual(Object.keys(variables).sort(), [
       'STRONGROOM_API_URL',
+      'STRONGROOM_WEB_ORIGIN_SECRET_ARN',
       'STRONGROOM_WEB_SESSION_SECRET_ARN',
     ]);
     assert.match(JSON.stringify(variables.STRONGROOM_API_URL), /Strongroom-test-Api:ExportsOutputRefHttpApi/);
-    assert.deepEqual(variables.STRONGROOM_WEB_SESSION_SECRET_ARN, { Ref: secretId });
+    assert.deepEqual(variables.STRONGROOM_WEB_SESSION_SECRET_ARN, { Ref: sessionSecretId });
+    assert.deepEqual(variables.STRONGROOM_WEB_ORIGIN_SECRET_ARN, { Ref: originSecretId });
+    assert.doesNotMatch(JSON.stringify(variables), /resolve:/);
   });
 
-  it('has a function URL with IAM auth, reached through CloudFront origin access control', () => {
+  it('has a public function URL (auth NONE, no origin access control: browsers send unsigned POST bodies)', () => {
     const urls = Object.values(template.findResources('AWS::Lambda::Url')).map((url) => url.Properties);
     assert.equal(urls.length, 1);
-    assert.equal(urls[0]!.AuthType, 'AWS_IAM');
+    assert.equal(urls[0]!.AuthType, 'NONE');
+    assert.equal(urls[0]!.InvokeMode, 'BUFFERED');
     assert.deepEqual(urls[0]!.TargetFunctionArn, { 'Fn::GetAtt': [serverFunctionId, 'Arn'] });
 
-    const origin = distribution.Origins.find(
-      (candidate: { DomainName: unknown }) =>
-        JSON.stringify(candidate.DomainName) === JSON.stringify(functionUrlDomain),
-    );
-    const oacId = origin.OriginAccessControlId['Fn::GetAtt'][0] as string;
+    assert.equal(serverOrigin.OriginAccessControlId, undefined);
+    assert.equal(serverOrigin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
+    assert.deepEqual(serverOrigin.CustomOriginConfig.OriginSSLProtocols, ['TLSv1.2']);
+    // The one origin access control left is the assets bucket's.
     assert.deepEqual(
-      template.findResources('AWS::CloudFront::OriginAccessControl')[oacId]!.Properties
-        .OriginAccessControlConfig,
-      {
-        Name: template.findResources('AWS::CloudFront::OriginAccessControl')[oacId]!.Properties
-          .OriginAccessControlConfig.Name,
-        OriginAccessControlOriginType: 'lambda',
-        SigningBehavior: 'always',
-        SigningProtocol: 'sigv4',
-      },
+      Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')).map(
+        (oac) => oac.Properties.OriginAccessControlConfig.OriginAccessControlOriginType,
+      ),
+      ['s3'],
     );
-    assert.equal(origin.CustomOriginConfig.OriginProtocolPolicy, 'https-only');
   });
 
-  it('may be invoked by CloudFront for this distribution only, and by nobody else', () => {
+  it('gets x-strongroom-origin-verify from CloudFront, as a dynamic reference to the origin-verify secret', () => {
+    assert.deepEqual(serverOrigin.OriginCustomHeaders, [
+      { HeaderName: 'x-strongroom-origin-verify', HeaderValue: resolveReference(originSecretId) },
+    ]);
+    // Only on the server function's origin, and nowhere else in the template: no literal value,
+    // and never the session key.
+    for (const origin of distribution.Origins.filter((o: unknown) => o !== serverOrigin)) {
+      assert.equal(origin.OriginCustomHeaders, undefined);
+    }
+    const text = JSON.stringify(template.toJSON());
+    assert.equal(
+      text.split('x-strongroom-origin-verify').length - 1,
+      2,
+      'the header and the secret description',
+    );
+    assert.equal(text.split('{{resolve:secretsmanager:').length - 1, 1);
+    assert.doesNotMatch(text, /"SecretString":/, 'no secret value in the template');
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+      assert.equal(secret.Properties.SecretString, undefined);
+    }
+    assert.notEqual(originSecretId, sessionSecretId);
+  });
+
+  it('may be invoked by anyone through its URL only (the origin-verify header is the gate), never directly', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
       (permission) => permission.Properties,
     );
-    const sourceArn = JSON.stringify(permissions[0]?.SourceArn);
-    assert.match(sourceArn, new RegExp(`:distribution/","?\\{"Ref":"${distributionId}"`));
     assert.deepEqual(
       permissions
         .map((permission) => ({
           action: permission.Action,
           principal: permission.Principal,
+          authType: permission.FunctionUrlAuthType,
           viaUrl: permission.InvokedViaFunctionUrl ?? false,
-          sourceArn: JSON.stringify(permission.SourceArn),
+          functionName: permission.FunctionName,
+          sourceArn: permission.SourceArn,
         }))
         .sort((a, b) => a.action.localeCompare(b.action)),
       [
-        { action: 'lambda:InvokeFunction', principal: 'cloudfront.amazonaws.com', viaUrl: true, sourceArn },
+        {
+          action: 'lambda:InvokeFunction',
+          principal: '*',
+          authType: undefined,
+          viaUrl: true,
+          functionName: { 'Fn::GetAtt': [serverFunctionId, 'Arn'] },
+          sourceArn: undefined,
+        },
         {
           action: 'lambda:InvokeFunctionUrl',
-          principal: 'cloudfront.amazonaws.com',
+          principal: '*',
+          authType: 'NONE',
           viaUrl: false,
-          sourceArn,
+          functionName: { 'Fn::GetAtt': [serverFunctionId, 'Arn'] },
+          sourceArn: undefined,
         },
       ],
     );
   });
 
-  it('may read exactly the session secret (GetSecretValue on it), besides writing its own log group', () => {
+  it('may read exactly its two secrets (GetSecretValue on each), besides writing its own log group', () => {
     const statements = roleStatements(template, logicalIdOf(portal.serverFunction.role));
     assert.deepEqual(
       statements.map(({ Sid, Effect, Action, Resource }) => ({ Sid, Effect, Action, Resource })),
@@ -303,7 +341,13 @@ describe('portal stack: server function', () => {
           Sid: 'ReadSessionSecret',
           Effect: 'Allow',
           Action: 'secretsmanager:GetSecretValue',
-          Resource: { Ref: secretId },
+          Resource: { Ref: sessionSecretId },
+        },
+        {
+          Sid: 'ReadOriginVerifySecret',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: originSecretId },
         },
       ],
     );
@@ -312,14 +356,17 @@ describe('portal stack: server function', () => {
     assert.equal(role.Properties.ManagedPolicyArns, undefined, 'no managed policy');
   });
 
-  it('is the only principal granted anything on the secret', () => {
+  it('is the only principal granted anything on either secret', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
-    const mentioning = policies.filter(([, policy]) => JSON.stringify(policy).includes(secretId));
-    assert.deepEqual(
-      mentioning.map(([, policy]) => policy.Properties.Roles),
-      [[{ Ref: logicalIdOf(portal.serverFunction.role) }]],
-    );
+    for (const secretId of [sessionSecretId, originSecretId]) {
+      const mentioning = policies.filter(([, policy]) => JSON.stringify(policy).includes(secretId));
+      assert.deepEqual(
+        mentioning.map(([, policy]) => policy.Properties.Roles),
+        [[{ Ref: logicalIdOf(portal.serverFunction.role) }]],
+      );
+    }
     assert.doesNotMatch(JSON.stringify(template.findResources('AWS::IAM::Policy')), /secretsmanager:\*/);
+    assert.equal(Object.keys(template.findResources('AWS::SecretsManager::ResourcePolicy')).length, 0);
   });
 
   it('is watched by the observability stack (errors and throttles)', () => {
@@ -333,26 +380,68 @@ describe('portal stack: server function', () => {
   });
 });
 
-describe('portal stack: session secret', () => {
-  const secret = template.findResources('AWS::SecretsManager::Secret')[secretId]!.Properties;
+for (const [name, secretOf] of [
+  ['session secret', () => sessionSecretId],
+  ['origin-verify secret', () => originSecretId],
+] as const) {
+  describe(`portal stack: ${name}`, () => {
+    const secret = template.findResources('AWS::SecretsManager::Secret')[secretOf()]!.Properties;
 
-  it('is 43 characters of exactly the base64url alphabet, drawn uniformly (the text of 32 bytes)', () => {
-    const generator = secret.GenerateSecretString;
-    assert.equal(generator.PasswordLength, 43);
-    assert.equal(generator.IncludeSpace, false);
-    assert.equal(generator.RequireEachIncludedType, false);
-    assert.equal(generator.SecretStringTemplate, undefined, 'a plain string, not JSON');
-    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-    const generated = [...`${letters}0123456789${secretsManagerPunctuation}`].filter(
-      (c) => !generator.ExcludeCharacters.includes(c),
+    it('is 43 characters of exactly the base64url alphabet, drawn uniformly (the text of 32 bytes)', () => {
+      const generator = secret.GenerateSecretString;
+      assert.equal(generator.PasswordLength, 43);
+      assert.equal(generator.IncludeSpace, false);
+      assert.equal(generator.RequireEachIncludedType, false);
+      assert.equal(generator.SecretStringTemplate, undefined, 'a plain string, not JSON');
+      assert.equal(generator.GenerateStringKey, undefined);
+      const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+      const generated = [...`${letters}0123456789${secretsManagerPunctuation}`].filter(
+        (c) => !generator.ExcludeCharacters.includes(c),
+      );
+      assert.equal(generated.sort().join(''), [...`${letters}0123456789-_`].sort().join(''));
+      // Any 43 such characters decode as web/lib/session-key.ts does, to 32 bytes.
+      assert.equal(Buffer.from('_'.repeat(43), 'base64url').length, 32);
+    });
+
+    it('is encrypted with Secrets Manager’s AWS managed key (no key of ours to grant)', () => {
+      assert.equal(secret.KmsKeyId, undefined);
+    });
+  });
+}
+
+describe('portal stack: origin-verify rotation', () => {
+  const rotated = synthesize({ originVerifyGeneration: 2 });
+  const rotatedSecretId = logicalIdOf(rotated.portal.originVerifySecret);
+  const rotatedConfig = Object.values(rotated.template.findResources('AWS::CloudFront::Distribution'))[0]!
+    .Properties.DistributionConfig;
+
+  it('a new generation is a new secret, and the header and the function follow it in the same deployment', () => {
+    assert.notEqual(rotatedSecretId, originSecretId);
+    assert.equal(logicalIdOf(rotated.portal.sessionSecret), sessionSecretId, 'the session key stays');
+    const secrets = Object.keys(rotated.template.findResources('AWS::SecretsManager::Secret')).sort();
+    assert.deepEqual(secrets, [rotatedSecretId, sessionSecretId].sort());
+    const headers = rotatedConfig.Origins.flatMap(
+      (origin: { OriginCustomHeaders?: unknown[] }) => origin.OriginCustomHeaders ?? [],
     );
-    assert.equal(generated.sort().join(''), [...`${letters}0123456789-_`].sort().join(''));
-    // Any 43 such characters decode as web/lib/session-key.ts does, to 32 bytes.
-    assert.equal(Buffer.from('_'.repeat(43), 'base64url').length, 32);
+    assert.deepEqual(headers, [
+      { HeaderName: 'x-strongroom-origin-verify', HeaderValue: resolveReference(rotatedSecretId) },
+    ]);
+    const fn =
+      rotated.template.findResources('AWS::Lambda::Function')[
+        logicalIdOf(rotated.portal.serverFunction.function)
+      ]!.Properties;
+    assert.deepEqual(fn.Environment.Variables.STRONGROOM_WEB_ORIGIN_SECRET_ARN, { Ref: rotatedSecretId });
   });
 
-  it('is encrypted with Secrets Manager’s AWS managed key (no key of ours to grant)', () => {
-    assert.equal(secret.KmsKeyId, undefined);
+  it('the generation comes from -c portalOriginVerifyGeneration, a whole number from 1', () => {
+    const fromContext = (value: unknown) =>
+      portalSettingsFromContext(new App({ context: { portalOriginVerifyGeneration: value } }).node);
+    assert.deepEqual(fromContext('3'), { originVerifyGeneration: 3 });
+    assert.deepEqual(fromContext(4), { originVerifyGeneration: 4 });
+    assert.deepEqual(fromContext(''), {});
+    for (const invalid of ['0', 'x', '1.5', '-1', 0, 1.5, true]) {
+      assert.throws(() => fromContext(invalid), /portalOriginVerifyGeneration/, String(invalid));
+    }
   });
 });
 
@@ -477,6 +566,8 @@ describe('portal stack: cdk-nag AwsSolutions', () => {
         'LogBucket AwsSolutions-S1',
         // Rotating the cookie key signs everyone out: an operator's decision.
         'SessionSecret AwsSolutions-SMG4',
+        // The header value lives in the distribution: rotated by a deployment, not by Lambda.
+        'OriginVerifySecret AwsSolutions-SMG4',
         // Tenants are everywhere; no WAF / TLS policy without us-east-1 resources (see settings).
         'Distribution AwsSolutions-CFR1',
         'Distribution AwsSolutions-CFR2',

@@ -48,19 +48,20 @@ export interface PortalStackProps extends StackProps {
 }
 
 /**
- * Characters Secrets Manager's password generator calls punctuation. The session secret keeps
- * `-` and `_` and excludes the rest, so that with letters and digits it draws from exactly the
+ * Characters Secrets Manager's password generator calls punctuation. The portal's secrets keep
+ * `-` and `_` and exclude the rest, so that with letters and digits they draw from exactly the
  * 64 characters of base64url.
  */
 export const secretsManagerPunctuation = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 /**
- * The portal's session secret: 43 characters drawn uniformly from the base64url alphabet
- * (A–Z a–z 0–9 - _), i.e. the unpadded base64url text of 32 bytes, which web/lib/session-key.ts
- * decodes (`Buffer.from(value, 'base64url')`; the last character's two low bits fall away, as in
- * any 43-character base64url text, leaving 256 random bits).
+ * The portal's generated secrets (session key and origin verify): 43 characters drawn uniformly
+ * from the base64url alphabet (A–Z a–z 0–9 - _), i.e. the unpadded base64url text of 32 bytes,
+ * which web/lib/session-key.ts decodes for the session key (`Buffer.from(value, 'base64url')`; the
+ * last character's two low bits fall away, as in any 43-character base64url text, leaving 256
+ * random bits). A plain string, no JSON; nothing that would need quoting in an HTTP header.
  */
-export const sessionSecretFormat = {
+export const generatedKeyFormat = {
   passwordLength: 43,
   excludeCharacters: [...secretsManagerPunctuation].filter((c) => c !== '-' && c !== '_').join(''),
   includeSpace: false,
@@ -77,11 +78,21 @@ export const immutableCacheControl = 'public, max-age=31536000, immutable';
 export const publicFileCacheControl = 'public, max-age=3600';
 
 /**
+ * The header CloudFront adds to every request it sends to the server function, with the value of
+ * the origin-verify secret; the portal's proxy (web/proxy.ts) refuses a request without it.
+ */
+export const originVerifyHeader = 'x-strongroom-origin-verify';
+/** ARN of the origin-verify secret, in the server function's environment. */
+export const originVerifySecretArnEnvVar = 'STRONGROOM_WEB_ORIGIN_SECRET_ARN';
+/** ARN of the session-key secret, in the server function's environment. */
+export const sessionSecretArnEnvVar = 'STRONGROOM_WEB_SESSION_SECRET_ARN';
+
+/**
  * Sets `x-forwarded-host` to the host the browser asked for. The origin request policy forwards
- * every viewer header except Host (the function URL's own host must reach Lambda for the
- * signature), and OpenNext takes the request's host from `x-forwarded-host`: without it Next would
- * see the function URL's host, and Server Actions, which compare it with the Origin header, would
- * refuse every call. Always overwritten, so a viewer cannot choose it.
+ * every viewer header except Host (Lambda finds the function by the function URL's own host), and
+ * OpenNext takes the request's host from `x-forwarded-host`: without it Next would see the function
+ * URL's host, and Server Actions, which compare it with the Origin header, would refuse every
+ * call. Always overwritten, so a viewer cannot choose it.
  */
 const forwardedHostCode = `function handler(event) {
   var request = event.request;
@@ -95,26 +106,46 @@ const forwardedHostCode = `function handler(event) {
  * The tenant portal (web/, Next.js built with OpenNext) on CloudFront:
  *
  *   browser ─HTTPS─▶ CloudFront ─┬─ /_next/static/*, public files ─OAC─▶ S3 (assets bucket)
- *                                └─ everything else ─OAC (SigV4)─▶ Lambda function URL (AWS_IAM)
- *                                                                   └▶ server function ─▶ HTTP API
+ *                                └─ everything else ─+ x-strongroom-origin-verify─▶ function URL
+ *                                                       (auth NONE) ─▶ server function ─▶ HTTP API
  *
- * The server function is reachable only through this distribution: its URL takes IAM auth and
- * only CloudFront, for this distribution, may invoke it. Pages are never cached (every one is
- * rendered per user, per request, with its own CSP nonce); the content-hashed build output is
- * cached for a year. The session-cookie key lives in Secrets Manager, read by the function at run
- * time, never in the template or the function's environment.
+ * Pages are never cached (every one is rendered per user, per request, with its own CSP nonce);
+ * the content-hashed build output is cached for a year. The session-cookie key lives in Secrets
+ * Manager, read by the function at run time, never in the template or the function's environment.
  *
- * Known limitation of OAC in front of a function URL (AWS documents it): CloudFront signs the
- * origin request, but for a PUT or POST with a body Lambda checks the signature against the body's
- * SHA-256, which the viewer must send in `x-amz-content-sha256`; browsers do not, so such requests
- * are refused with 403 before the function runs. Form posts and Server Actions need either that
- * header from the portal's client code, or a signer at the edge (Lambda@Edge, us-east-1).
+ * Why the function URL takes no IAM auth. With origin access control in front of a function URL
+ * (auth AWS_IAM), CloudFront signs each origin request, but for a PUT or POST with a body Lambda
+ * checks the signature against the body's SHA-256, which the viewer itself must send in
+ * `x-amz-content-sha256`. Browsers do not, so sign-in and every Server Action would be refused
+ * with 403 before the function runs. Signing at the edge instead would take Lambda@Edge (x86 only,
+ * in us-east-1, a region-pinned stack). So the URL is public (auth NONE: anyone who learns it can
+ * send it requests), and the gate is a shared secret instead: CloudFront adds the origin custom
+ * header {@link originVerifyHeader} to every request to the function, with the value of the
+ * origin-verify secret (overwriting a header of that name from the viewer), and the portal's proxy
+ * reads that secret once per function instance ({@link originVerifySecretArnEnvVar}) and answers
+ * 403 to any request without the matching header. The URL thus serves CloudFront alone, with its
+ * TLS policy, logging, security headers and web ACL.
+ *
+ * The template holds only a dynamic reference to the secret (`{{resolve:secretsmanager:…}}`),
+ * resolved by CloudFormation at deployment; but the value is then part of the distribution's
+ * configuration, readable by anyone allowed `cloudfront:GetDistribution(Config)`. That is why it
+ * is a secret of its own, worth nothing but passing this gate, and never the session key.
+ *
+ * Rotation: CloudFormation resolves a dynamic reference again only when the reference itself
+ * changes, so a new value put into the secret would reach new function instances but never
+ * CloudFront, and those instances would refuse everything. Rotate by redeploying with the next
+ * generation (`-c portalOriginVerifyGeneration=2`, see portal-settings.ts): that replaces the
+ * secret, and with its ARN the distribution's header and the function's environment change in the
+ * same deployment. Until the distribution has deployed its new configuration (minutes), some requests
+ * still carry the old value and are refused; rotate at a quiet hour.
  */
 export class PortalStack extends Stack {
   readonly openNext: OpenNextOutput;
   readonly serverFunction: StrongroomFunction;
   readonly functionUrl: FunctionUrl;
   readonly sessionSecret: Secret;
+  /** The value CloudFront sends in {@link originVerifyHeader}. */
+  readonly originVerifySecret: Secret;
   readonly assetsBucket: Bucket;
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
@@ -130,6 +161,10 @@ export class PortalStack extends Stack {
     this.logBucket = this.createLogBucket();
     this.assetsBucket = this.createAssetsBucket();
     this.sessionSecret = this.createSessionSecret(props.stage);
+    this.originVerifySecret = this.createOriginVerifySecret(
+      props.stage,
+      settings.originVerifyGeneration ?? 1,
+    );
 
     this.serverFunction = new StrongroomFunction(this, 'PortalServer', {
       prebuilt: this.openNext.serverFunction,
@@ -137,7 +172,8 @@ export class PortalStack extends Stack {
       description: 'Strongroom tenant portal: Next.js server (OpenNext), behind CloudFront',
       environment: {
         STRONGROOM_API_URL: props.apiUrl,
-        STRONGROOM_WEB_SESSION_SECRET_ARN: this.sessionSecret.secretArn,
+        [sessionSecretArnEnvVar]: this.sessionSecret.secretArn,
+        [originVerifySecretArnEnvVar]: this.originVerifySecret.secretArn,
       },
       logRetention: props.logRetention,
       memorySize: 1024,
@@ -151,8 +187,18 @@ export class PortalStack extends Stack {
         resources: [this.sessionSecret.secretArn],
       }),
     );
+    this.serverFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadOriginVerifySecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.originVerifySecret.secretArn],
+      }),
+    );
+    // Public: the origin-verify header is the gate (see the class comment). CDK adds the two
+    // resource-policy statements such a URL needs (InvokeFunctionUrl for auth NONE, and
+    // InvokeFunction only via the function URL); nobody may invoke the function directly.
     this.functionUrl = this.serverFunction.function.addFunctionUrl({
-      authType: FunctionUrlAuthType.AWS_IAM,
+      authType: FunctionUrlAuthType.NONE,
       invokeMode: InvokeMode.BUFFERED,
     });
 
@@ -177,9 +223,11 @@ export class PortalStack extends Stack {
     });
 
     const serverBehavior: BehaviorOptions = {
-      origin: FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, {
+      origin: new FunctionUrlOrigin(this.functionUrl, {
         // Longer than the function's timeout, so that a slow render ends as the function's error.
         readTimeout: Duration.seconds(20),
+        // A dynamic reference in the template ({{resolve:secretsmanager:…}}), not the value.
+        customHeaders: { [originVerifyHeader]: this.originVerifySecret.secretValue.unsafeUnwrap() },
       }),
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: AllowedMethods.ALLOW_ALL,
@@ -276,14 +324,14 @@ export class PortalStack extends Stack {
   }
 
   /**
-   * The key that seals the portal's session cookie (format: {@link sessionSecretFormat}).
+   * The key that seals the portal's session cookie (format: {@link generatedKeyFormat}).
    * Encrypted with Secrets Manager's AWS managed key: only the portal function reads it, and its
    * one IAM grant (GetSecretValue on this secret) is what gates that.
    */
   private createSessionSecret(stage: string): Secret {
     const secret = new Secret(this, 'SessionSecret', {
       description: `Strongroom ${stage} portal: session-cookie key (43 base64url characters = 32 bytes)`,
-      generateSecretString: sessionSecretFormat,
+      generateSecretString: generatedKeyFormat,
       // Losing it signs every portal user out, nothing more.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -291,6 +339,31 @@ export class PortalStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'The key only seals the portal session cookie (15 minutes of inactivity at most); a new value signs every user out, so it is replaced by an operator (put-secret-value, then a new portal function version) rather than on a schedule without dual-key support in the portal.',
+    });
+    return secret;
+  }
+
+  /**
+   * The value of the origin-verify header (format: {@link generatedKeyFormat}), separate from the
+   * session key because the distribution's configuration shows it. Each generation is a new
+   * secret (a new logical id): replacing it is how it is rotated (see the class comment); the
+   * previous one is deleted with the deployment.
+   */
+  private createOriginVerifySecret(stage: string, generation: number): Secret {
+    const secret = new Secret(
+      this,
+      generation === 1 ? 'OriginVerifySecret' : `OriginVerifySecret${generation}`,
+      {
+        description: `Strongroom ${stage} portal: value of the ${originVerifyHeader} header CloudFront sends to the portal function (generation ${generation})`,
+        generateSecretString: generatedKeyFormat,
+        // Replaced, not kept, on rotation: once CloudFront sends the new value, the old is worthless.
+        removalPolicy: RemovalPolicy.DESTROY,
+      },
+    );
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Its value is copied into the CloudFront distribution by CloudFormation, which Secrets Manager rotation cannot update; it is rotated by a deployment with the next portalOriginVerifyGeneration, which replaces the secret and updates the distribution and the function together.',
     });
     return secret;
   }
