@@ -6,6 +6,7 @@
  *   npx cdk synth -c notificationSender=pam@example.com -c portalUrl=https://pam.example.com
  *   npx cdk synth -c portal=false         # without the tenant portal (no web build needed)
  *   npx cdk synth -c portalDomainName=pam.example.com -c portalCertificateArn=arn:aws:acm:us-east-1:…
+ *   npx cdk deploy --all -c portalOriginVerifyGeneration=2   # rotates the CloudFront → portal origin secret
  *
  * Without credentials the stacks are environment-agnostic (account and region are resolved by
  * CloudFormation at deploy time), so synth works offline; with credentials the CLI sets
@@ -41,7 +42,8 @@ const env = account ? { account, region: process.env.CDK_DEFAULT_REGION } : unde
 
 // -c notificationSender=<verified SES address> -c portalUrl=https://… (both optional).
 const access = accessSettingsFromContext(app.node);
-// -c portal=false, -c portalDomainName=… -c portalCertificateArn=…, -c portalWebAclArn=… (all optional).
+// -c portal=false, -c portalDomainName=… -c portalCertificateArn=…, -c portalWebAclArn=…,
+// -c portalOriginVerifyGeneration=<n> (all optional).
 const portalSettings = portalEnabledFromContext(app.node) ? portalSettingsFromContext(app.node) : undefined;
 const portal = portalSettings ? { ...portalSettings, openNextDir: resolveOpenNextDir() } : undefined;
 // With a domain of its own the portal's URL is known before deployment: e-mail links point there.

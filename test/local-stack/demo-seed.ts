@@ -236,6 +236,15 @@ async function seedAccess(call: Call, token: string, breakGlassGroupId: string) 
       },
     },
     {
+      name: 'Directory service accounts: one approval',
+      description: 'Operations may see a domain service account password for up to 2 hours after one approval.',
+      priority: 40,
+      requesterGroupIds: [operations.id],
+      selectors: [{ type: 'criteria', accountKind: 'domain' }],
+      approval: { mode: 'approval', requiredApprovals: 1, approverGroupIds: [approvers.id] },
+      release: { defaultMinutes: 60, maxMinutes: 120, exclusive: true, rotateOnCheckIn: false },
+    },
+    {
       name: 'Break-glass superusers',
       description: 'Superusers, injected into sessions only, after one approval.',
       priority: 10,
