@@ -14,7 +14,10 @@ import {
  * CSP, CSRF defences, keyboard-only sign-in, sign-out, and the inactivity warning and sign-out.
  */
 // Callbacks passed to page.evaluate run in the browser; these are the few DOM globals they use.
-declare const document: { activeElement: { getAttribute(name: string): string | null } | null; cookie: string };
+declare const document: {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  cookie: string;
+};
 
 let stack: PortalStack;
 let tenant: TestTenant;
