@@ -237,7 +237,8 @@ async function seedAccess(call: Call, token: string, breakGlassGroupId: string) 
     },
     {
       name: 'Directory service accounts: one approval',
-      description: 'Operations may see a domain service account password for up to 2 hours after one approval.',
+      description:
+        'Operations may see a domain service account password for up to 2 hours after one approval.',
       priority: 40,
       requesterGroupIds: [operations.id],
       selectors: [{ type: 'criteria', accountKind: 'domain' }],
