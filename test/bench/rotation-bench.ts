@@ -96,6 +96,7 @@ export async function benchRotations(
     const lags: number[] = [];
     const mine = new Set(accounts.map((a) => a.id));
     let completed = 0;
+    const rotated = new Set<string>();
     let failedJobs = 0;
     const worker = createRotationWorker({
       engine,
@@ -107,7 +108,14 @@ export async function benchRotations(
       for (const record of own) lags.push(Date.now() - Number(record.attributes.SentTimestamp));
       const result = await worker({ Records: own });
       failedJobs += result.batchItemFailures.length;
-      completed += own.length - result.batchItemFailures.length;
+      const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+      // Distinct accounts, not messages: a job delivered twice (its visibility timeout ran out
+      // while it waited behind others) must not let the count reach the total before every
+      // account's job has run.
+      for (const record of own) {
+        if (!failed.has(record.messageId)) rotated.add((JSON.parse(record.body) as RotationJob).accountId);
+      }
+      completed = rotated.size;
       return {
         batchItemFailures: [
           ...result.batchItemFailures,
@@ -160,7 +168,15 @@ export async function benchRotations(
           credential: { username: account.username, password: secret.password },
           timeoutMs: 20_000,
         });
-        if (verdict !== 'accepted' || secret.version !== expectedVersion) lost++;
+        if (verdict !== 'accepted' || secret.version !== expectedVersion) {
+          lost++;
+          const history = (await api('GET', `/v1/rotations?accountId=${account.id}`)) as {
+            items: { id: string; status: string; step?: string; trigger?: string; createdAt?: string }[];
+          };
+          log(
+            `  lost? ${account.kind} ${account.username}: ${verdict}, version ${secret.version} (expected ${expectedVersion}); rotations ${JSON.stringify(history.items)}`,
+          );
+        }
       });
       return lost;
     };
