@@ -2,6 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
+import { apiBaseUrl } from './api-base';
 import { ApiProblem, problemFrom } from './api-problem';
 import { type SessionData, sessionCookieName, sessionState, unsealSession } from './session-cookie';
 
@@ -9,10 +10,6 @@ import { type SessionData, sessionCookieName, sessionState, unsealSession } from
  * The portal's only way to data: the public Strongroom API, called from the server with the
  * signed-in user's access token. Nothing here reaches DynamoDB or KMS.
  */
-export { apiBaseUrl } from './api-base';
-
-import { apiBaseUrl } from './api-base';
-
 /** The signed-in session of this request (once per render), or null. */
 export const currentSession = cache(async (): Promise<SessionData | null> => {
   const jar = await cookies();

@@ -1,28 +1,7 @@
 'use client';
 
-import { ErrorNotice, PageHeader } from '@/components/ui';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-/** Shown when a signed-in page fails to load (the API is unreachable or answered with an error). */
-export default function SignedInError({
-  error,
-  retry,
-  reset,
-}: {
-  error: unknown;
-  retry?: () => void;
-  reset?: () => void;
-}) {
-  const digest = error instanceof Error && 'digest' in error ? String(error.digest) : null;
-  return (
-    <>
-      <PageHeader title="Something went wrong" />
-      <ErrorNotice title="This page could not be loaded">
-        <p>Strongroom did not answer as expected. Your data is unchanged; try again in a moment.</p>
-        {digest ? <p className="small">{`Reference: ${digest}`}</p> : null}
-        <button type="button" className="button button-secondary" onClick={() => (retry ?? reset)?.()}>
-          Try again
-        </button>
-      </ErrorNotice>
-    </>
-  );
+export default function SignedInError(props: ErrorRouteProps) {
+  return <RouteError title="Something went wrong" what="This page could not be loaded" {...props} />;
 }

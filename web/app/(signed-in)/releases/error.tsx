@@ -1,28 +1,7 @@
 'use client';
 
-import { ErrorNotice, PageHeader } from '@/components/ui';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-/** Shown when "My access" fails to load (the API is unreachable or answered with an error). */
-export default function MyAccessError({
-  error,
-  retry,
-  reset,
-}: {
-  error: unknown;
-  retry?: () => void;
-  reset?: () => void;
-}) {
-  const digest = error instanceof Error && 'digest' in error ? String(error.digest) : null;
-  return (
-    <>
-      <PageHeader title="My access" />
-      <ErrorNotice title="Your access could not be loaded">
-        <p>Strongroom did not answer as expected. Your data is unchanged; try again in a moment.</p>
-        {digest ? <p className="small">{`Reference: ${digest}`}</p> : null}
-        <button type="button" className="button button-secondary" onClick={() => (retry ?? reset)?.()}>
-          Try again
-        </button>
-      </ErrorNotice>
-    </>
-  );
+export default function MyAccessError(props: ErrorRouteProps) {
+  return <RouteError title="My access" what="Your access could not be loaded" {...props} />;
 }

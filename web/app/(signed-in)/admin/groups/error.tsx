@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from '../users/_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function GroupsError(props: ErrorProps) {
+export default function GroupsError(props: ErrorRouteProps) {
   return <RouteError title="Groups" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { AdminError } from '../route-states';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
-  return <AdminError title="Import systems and accounts" {...props} />;
+export default function ImportError(props: ErrorRouteProps) {
+  return <RouteError title="Import systems and accounts" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from '../users/_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function RolesError(props: ErrorProps) {
+export default function RolesError(props: ErrorRouteProps) {
   return <RouteError title="Roles" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { AdminError } from '../route-states';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
-  return <AdminError title="Systems" {...props} />;
+export default function SystemsError(props: ErrorRouteProps) {
+  return <RouteError title="Systems" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from './_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function UsersError(props: ErrorProps) {
+export default function UsersError(props: ErrorRouteProps) {
   return <RouteError title="Users" {...props} />;
 }

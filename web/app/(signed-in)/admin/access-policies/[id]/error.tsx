@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from '../../users/_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function AccessPolicyError(props: ErrorProps) {
+export default function AccessPolicyError(props: ErrorRouteProps) {
   return <RouteError title="Access policy" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from '../../users/_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function NewPolicyError(props: ErrorProps) {
+export default function NewAccessPolicyError(props: ErrorRouteProps) {
   return <RouteError title="New access policy" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { AdminError } from '../../route-states';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
-  return <AdminError title="Account" {...props} />;
+export default function AdminAccountError(props: ErrorRouteProps) {
+  return <RouteError title="Account" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { AdminError } from '../../route-states';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
-  return <AdminError title="System" {...props} />;
+export default function SystemError(props: ErrorRouteProps) {
+  return <RouteError title="System" {...props} />;
 }

@@ -1,7 +1,7 @@
 'use client';
 
-import { type ErrorProps, RouteError } from '../_components/route-error';
+import { type ErrorRouteProps, RouteError } from '@/components/route-error';
 
-export default function UserError(props: ErrorProps) {
+export default function UserError(props: ErrorRouteProps) {
   return <RouteError title="User" {...props} />;
 }
