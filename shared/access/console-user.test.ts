@@ -131,9 +131,17 @@ describe('parseConsoleUser: edge cases', () => {
 
   it('reads a name that starts like a user DN as a DN, not as a local name containing =', () => {
     assert.deepEqual(parseConsoleUser({ username: 'Cn=a' }), { localName: 'a', domain: null, email: null });
-    assert.deepEqual(parseConsoleUser({ username: 'uid=joe' }), { localName: 'joe', domain: null, email: null });
+    assert.deepEqual(parseConsoleUser({ username: 'uid=joe' }), {
+      localName: 'joe',
+      domain: null,
+      email: null,
+    });
     // `=` elsewhere stays part of the name.
-    assert.deepEqual(parseConsoleUser({ username: 'ab=c' }), { localName: 'ab=c', domain: null, email: null });
+    assert.deepEqual(parseConsoleUser({ username: 'ab=c' }), {
+      localName: 'ab=c',
+      domain: null,
+      email: null,
+    });
   });
 
   it('a DN whose cn is a UPN names the UPN’s local part', () => {
