@@ -35,6 +35,10 @@ const configSchema = z.object({
     .transform((v) => v === 'true'),
   /** The portal's base URL, for links in notifications. */
   portalUrl: z.url().default('http://127.0.0.1:3000'),
+  /** The portal's client-address key, inline (local stack) … */
+  clientAddressKey: z.string().min(32).optional(),
+  /** … or the Secrets Manager secret holding it (AWS, when the stage has a portal). */
+  clientAddressKeyArn: z.string().startsWith('arn:').optional(),
 });
 export type StrongroomConfig = z.infer<typeof configSchema>;
 
@@ -52,6 +56,8 @@ export function configFromEnvironment(environment: NodeJS.ProcessEnv = process.e
     emailFrom: environment.STRONGROOM_EMAIL_FROM || undefined,
     portalUrl: environment.STRONGROOM_PORTAL_URL || undefined,
     allowLoopbackWebhooks: environment.STRONGROOM_ALLOW_LOOPBACK_WEBHOOKS || undefined,
+    clientAddressKey: environment.STRONGROOM_CLIENT_ADDRESS_KEY || undefined,
+    clientAddressKeyArn: environment.STRONGROOM_CLIENT_ADDRESS_KEY_ARN || undefined,
   });
   if (!result.success) {
     const fields = result.error.issues.map((issue) => issue.path.join('.')).join(', ');

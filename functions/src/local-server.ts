@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { createClientAddressKeySource } from './adapters/secrets/client-address-key.ts';
 import type { Composition } from './composition-root.ts';
 import { createApiApp } from './http/api-app.ts';
 import type { Logger } from './observability/logger.ts';
@@ -19,6 +20,8 @@ export async function startApiServer(options: {
   readonly logger: Logger;
   readonly hostname?: string;
   readonly port: number;
+  /** The key the local portal signs its users' addresses with; without it they are refused. */
+  readonly clientAddressKey?: string;
 }): Promise<ApiServer> {
   const app = createApiApp({
     services: options.composition.services,
@@ -26,6 +29,7 @@ export async function startApiServer(options: {
     logger: options.logger,
     // The socket peer; X-Forwarded-For is never trusted.
     sourceIpOf: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    clientAddressKey: createClientAddressKeySource({ inline: options.clientAddressKey }),
   });
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {

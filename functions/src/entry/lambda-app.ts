@@ -1,5 +1,7 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'hono';
 import { handle } from 'hono/aws-lambda';
+import { createClientAddressKeySource } from '../adapters/secrets/client-address-key.ts';
 import {
   type BoundedContext,
   type CompositionOptions,
@@ -43,6 +45,12 @@ export function createLambdaHandler(
     // API Gateway's view of the caller: the TCP peer, not a client-supplied header.
     sourceIpOf: (c) => eventOf(c).requestContext?.http?.sourceIp ?? 'unknown',
     requestIdOf: (c) => eventOf(c).requestContext?.requestId,
+    // The portal's key, read when a request first forwards a user's address.
+    clientAddressKey: createClientAddressKeySource({
+      inline: config.clientAddressKey,
+      secretArn: config.clientAddressKeyArn,
+      secretsManager: () => new SecretsManagerClient({}),
+    }),
   });
   return handle(app);
 }

@@ -14,6 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import type { Logger } from '../observability/logger.ts';
+import { clientAddressHeader, clientSignatureHeader, verifyClientAttestation } from './client-attestation.ts';
 import { problemMediaType, problemOf } from './problem.ts';
 import { registerAccessRoutes } from './routes/access.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
@@ -39,6 +40,13 @@ export interface ApiAppOptions {
   readonly logger: Logger;
   /** The caller's address as the edge saw it (API Gateway's sourceIp, the socket locally). Never a header. */
   readonly sourceIpOf: (c: Context) => string;
+  /**
+   * The key the portal signs its users' addresses with (client-attestation.ts). Absent or null:
+   * forwarded addresses are refused and every request keeps the edge's view.
+   */
+  readonly clientAddressKey?: () => Promise<Uint8Array | null>;
+  /** Milliseconds since the epoch; injected by tests. */
+  readonly now?: () => number;
   /** The edge's request id (API Gateway's), if any; otherwise one is generated. */
   readonly requestIdOf?: (c: Context) => string | undefined;
   readonly maxBodyBytes?: number;
@@ -75,6 +83,35 @@ function validationErrorOf(error: ZodError, target: string): ValidationError {
 
 export function createApiApp(options: ApiAppOptions): ApiApp {
   const { logger } = options;
+  const now = options.now ?? Date.now;
+
+  /** The edge's view of the caller, or the person behind the portal when the portal attests it. */
+  async function clientOf(c: Context, requestId: string): Promise<{ sourceIp: string; userAgent: string }> {
+    const edge = {
+      sourceIp: options.sourceIpOf(c),
+      userAgent: (c.req.header('user-agent') ?? '').slice(0, 512),
+    };
+    const header = (name: string) => c.req.header(name);
+    if (header(clientAddressHeader) === undefined && header(clientSignatureHeader) === undefined) return edge;
+    let key: Uint8Array | null = null;
+    try {
+      key = (await options.clientAddressKey?.()) ?? null;
+    } catch (error) {
+      logger.error('client-address key unavailable', { requestId }, error);
+    }
+    const attestation = verifyClientAttestation(header, key, now());
+    if (attestation.kind === 'attested') {
+      return { sourceIp: attestation.sourceIp, userAgent: attestation.userAgent };
+    }
+    if (attestation.kind === 'refused') {
+      logger.warn('forwarded client address refused', {
+        requestId,
+        reason: attestation.reason,
+        edgeAddress: edge.sourceIp,
+      });
+    }
+    return edge;
+  }
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationErrorOf(result.error as ZodError, result.target);
@@ -85,11 +122,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     const started = performance.now();
     const requestId = options.requestIdOf?.(c) ?? randomUUID();
     c.set('requestId', requestId);
-    c.set('anonymous', {
-      requestId,
-      sourceIp: options.sourceIpOf(c),
-      userAgent: (c.req.header('user-agent') ?? '').slice(0, 512),
-    });
+    c.set('anonymous', { requestId, ...(await clientOf(c, requestId)) });
     await next();
     c.header('x-request-id', requestId);
     c.header('cache-control', 'no-store');
