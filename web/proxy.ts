@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { apiBaseUrl } from './lib/api-base';
+import { clientAttestationHeaders, clientOfRequest } from './lib/client-attestation';
 import { fromTrustedOrigin, originVerifyHeader } from './lib/origin-verify';
 import {
   refreshMarginMs,
@@ -106,9 +107,13 @@ export async function proxy(request: NextRequest) {
   if (!session || state !== 'valid') {
     // Inactivity ends the API session too, so its refresh token dies with the cookie.
     if (session && state === 'inactive' && session.accessExpiresAt > now) {
+      const authorization = `Bearer ${session.accessToken}`;
       await fetch(`${apiBaseUrl()}/v1/auth/logout`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${session.accessToken}` },
+        headers: {
+          authorization,
+          ...(await clientAttestationHeaders(clientOfRequest(request.headers), authorization, now)),
+        },
         cache: 'no-store',
       }).catch(() => undefined);
     }
@@ -134,7 +139,11 @@ export async function proxy(request: NextRequest) {
     changed = true;
   }
   if (session.accessExpiresAt - now < refreshMarginMs) {
-    const refreshed: SessionData | null = await refreshSession(session, now);
+    const refreshed: SessionData | null = await refreshSession(
+      session,
+      now,
+      clientOfRequest(request.headers),
+    );
     if (refreshed) {
       session = refreshed;
       changed = true;

@@ -126,6 +126,12 @@ export async function startPortal(options: {
   readonly apiUrl: string;
   readonly port?: number;
   readonly sessionSecret: string;
+  /**
+   * The key the API was given to check forwarded client addresses (startApiServer's
+   * clientAddressKey). With it, the portal forwards each user's address — from X-Forwarded-For,
+   * which Next's server fills from the socket — and browser to the API.
+   */
+  readonly clientAddressKey?: string;
   readonly env?: Record<string, string>;
   readonly log?: (line: string) => void;
 }): Promise<PortalServer> {
@@ -140,6 +146,12 @@ export async function startPortal(options: {
       PORT: String(port),
       STRONGROOM_API_URL: options.apiUrl,
       STRONGROOM_WEB_SESSION_SECRET: options.sessionSecret,
+      ...(options.clientAddressKey
+        ? {
+            STRONGROOM_WEB_CLIENT_ADDRESS_KEY: options.clientAddressKey,
+            STRONGROOM_WEB_VIEWER_ADDRESS_HEADER: 'x-forwarded-for',
+          }
+        : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@
  * until Ctrl-C, which stops everything.
  */
 
+import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { connectorFor } from '@strongroom/connectors/index';
 import { accessContext } from '@strongroom/functions/compose-access';
@@ -91,7 +92,10 @@ try {
     operator.email,
     operator.password,
   );
-  server = await startApiServer({ composition, logger, port });
+  // Shared by the API and the portal only, new at every start: the portal signs with it the
+  // address and browser of each user it forwards.
+  const clientAddressKey = randomBytes(32).toString('base64url');
+  server = await startApiServer({ composition, logger, port, clientAddressKey });
   workers = startLocalWorkers({ composition, config, sqs: clients.sqs, logger });
   const demoCreated = await seedDemoTenant(server.url, operator);
   await portalBuild;
@@ -99,6 +103,7 @@ try {
     apiUrl: server.url,
     port: webPort,
     sessionSecret: localSessionSecret(defaultDataDirectory),
+    clientAddressKey,
     env: { STRONGROOM_WEB_DEFAULT_TENANT: demoTenant.slug },
   });
   console.log(`

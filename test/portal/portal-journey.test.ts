@@ -96,13 +96,22 @@ async function visit(page: Page, name: string, options: { beforeReveal?: boolean
   if (options.beforeReveal !== false) pagesBeforeReveal.push(await page.content());
 }
 
-const as = (who: keyof typeof people | 'admin'): Promise<SignedInPage> =>
+/**
+ * The requester works from the office network. The local portal takes the person's address from
+ * X-Forwarded-For (as it takes CloudFront's viewer address on AWS) and forwards it, signed, to
+ * the API: the policy's network condition applies to the person, and the audit trail shows them.
+ */
+const officeNetwork = '198.51.100.0/24';
+const requesterAddress = '198.51.100.23';
+
+const as = (who: keyof typeof people | 'admin', from?: string): Promise<SignedInPage> =>
   signIn(
     stack.browser,
     stack.portal.url,
     who === 'admin'
       ? { tenant: tenant.slug, email: tenant.adminEmail, password: tenant.adminPassword }
       : { tenant: tenant.slug, ...people[who] },
+    from ? { 'x-forwarded-for': from } : undefined,
   );
 
 describe('the portal journey', () => {
@@ -152,6 +161,7 @@ describe('the portal journey', () => {
     await page.getByRole('radio', { name: /Approvers must agree/ }).check();
     await field(page, 'Approvals needed').fill('1');
     await page.getByRole('group', { name: 'Approver groups' }).getByLabel(approverGroupName).check();
+    await field(page, 'Allowed networks').fill(officeNetwork);
     await visit(page, '07-admin-new-policy');
     await page.getByRole('button', { name: 'Create policy' }).click();
     await page.waitForURL(/\/admin\/access-policies\/apo_/);
@@ -160,8 +170,19 @@ describe('the portal journey', () => {
     await context.close();
   });
 
-  it('requester finds the account and asks for access with a reason', async () => {
+  it('requester outside the allowed network is told the policy does not allow a request', async () => {
     const { context, page } = await as('requester');
+    await page.goto(`/accounts/${accountId}/request`);
+    await settle(page);
+    assert.match(
+      await page.locator('main').innerText(),
+      /This policy does not allow a request right now: .*network/i,
+    );
+    await context.close();
+  });
+
+  it('requester finds the account and asks for access with a reason', async () => {
+    const { context, page } = await as('requester', requesterAddress);
     await visit(page, '09-requester-home');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
     await page.waitForURL(/\/accounts/);
@@ -208,7 +229,7 @@ describe('the portal journey', () => {
   });
 
   it('requester reveals the password (masked first, hidden again) and checks in', async () => {
-    const { context, page } = await as('requester');
+    const { context, page } = await as('requester', requesterAddress);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.portal.url });
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My access' }).click();
     await page.waitForURL(/\/releases/);
@@ -256,6 +277,15 @@ describe('the portal journey', () => {
     ];
     const trail = await page.locator('main table').first().innerText();
     for (const step of steps) assert.ok(trail.includes(step), `${step} is in the audit view`);
+    // The requester's steps carry their own address, forwarded by the portal; the others the
+    // portal's loopback address (nobody forwarded one for them).
+    const rows = await page.locator('main table').first().locator('tbody tr').allInnerTexts();
+    for (const step of ['access-request.create', 'credential.reveal', 'release.check-in']) {
+      const row = rows.find((line) => line.includes(step)) ?? '';
+      assert.ok(row.includes(requesterAddress), `${step} shows ${requesterAddress}: ${row}`);
+    }
+    const approval = rows.find((line) => line.includes('access-request.approve')) ?? '';
+    assert.ok(!approval.includes(requesterAddress), approval);
     await field(page, 'Target id').fill(accountId);
     await page
       .getByRole('button', { name: /Apply|Filter|Search/ })
@@ -296,7 +326,12 @@ describe('the portal journey', () => {
       const text = readFileSync(file, 'utf8');
       assert.ok(!text.includes(password), `${file} holds the password`);
       // Server-only code never reaches the browser: the session key, Secrets Manager, the API's address.
-      for (const marker of ['STRONGROOM_WEB_SESSION_SECRET', 'GetSecretValueCommand', 'STRONGROOM_API_URL']) {
+      for (const marker of [
+        'STRONGROOM_WEB_SESSION_SECRET',
+        'STRONGROOM_WEB_CLIENT_ADDRESS_KEY',
+        'GetSecretValueCommand',
+        'STRONGROOM_API_URL',
+      ]) {
         assert.ok(!text.includes(marker), `${path.basename(file)} contains ${marker}`);
       }
     }

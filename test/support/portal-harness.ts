@@ -44,15 +44,17 @@ export async function startPortalStack(): Promise<PortalStack> {
   const [harness, executablePath] = await Promise.all([createHarness(), ensureChromiumInstalled()]);
   await ensurePortalBuilt();
   const apiLog: string[] = [];
+  const clientAddressKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const api = await startApiServer({
     composition: harness.composition,
     logger: createLogger({ service: 'portal-test-api', level: 'info', write: (line) => apiLog.push(line) }),
     port: 0,
+    clientAddressKey,
   });
   const sessionSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const portals: PortalServer[] = [];
   const startAnotherPortal = async (env: Record<string, string>) => {
-    const portal = await startPortal({ apiUrl: api.url, sessionSecret, env });
+    const portal = await startPortal({ apiUrl: api.url, sessionSecret, clientAddressKey, env });
     portals.push(portal);
     return portal;
   };
@@ -83,8 +85,14 @@ export async function signIn(
   browser: Browser,
   baseUrl: string,
   user: { tenant: string; email: string; password: string },
+  /** Headers on every request of the browser (e.g. the X-Forwarded-For an edge would add). */
+  extraHTTPHeaders?: Record<string, string>,
 ): Promise<SignedInPage> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 900 },
+    ...(extraHTTPHeaders ? { extraHTTPHeaders } : {}),
+  });
   const page = await context.newPage();
   await page.goto('/sign-in');
   await page.getByLabel('Organisation').fill(user.tenant);

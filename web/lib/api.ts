@@ -1,9 +1,10 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cookies, headers as requestHeaders } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { apiBaseUrl } from './api-base';
 import { ApiProblem, problemFrom } from './api-problem';
+import { clientAttestationHeaders, clientOfRequest } from './client-attestation';
 import { type SessionData, sessionCookieName, sessionState, unsealSession } from './session-cookie';
 
 /**
@@ -60,9 +61,19 @@ export async function apiRaw(path: string, options: ApiOptions = {}): Promise<Re
   return apiFetch(path, options, session.accessToken);
 }
 
+/**
+ * One call to the API, as the person behind this request: besides the token, the portal forwards
+ * their address and browser, signed (lib/client-attestation.ts), for the audit trail and for
+ * access policies' source-address conditions.
+ */
 export async function apiFetch(path: string, options: ApiOptions, token?: string): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
+  const authorization = token ? `Bearer ${token}` : '';
+  const client = clientOfRequest(await requestHeaders());
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(await clientAttestationHeaders(client, authorization)),
+  };
+  if (authorization) headers.authorization = authorization;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   return fetch(`${apiBaseUrl()}${pathWithQuery(path, options.query)}`, {
     method: options.method ?? 'GET',

@@ -1,4 +1,5 @@
 import { apiBaseUrl } from './api-base';
+import { clientAttestationHeaders, type PortalClient } from './client-attestation';
 import type { SessionData } from './session-cookie';
 
 interface TokenPair {
@@ -13,10 +14,18 @@ interface TokenPair {
  * revoked or ended, or another tab refreshed a moment ago: then the browser already has the new
  * cookie and the current access token is still good for the rest of the margin).
  */
-export async function refreshSession(session: SessionData, now: number): Promise<SessionData | null> {
+export async function refreshSession(
+  session: SessionData,
+  now: number,
+  client: PortalClient | null,
+): Promise<SessionData | null> {
   const response = await fetch(`${apiBaseUrl()}/v1/auth/refresh`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(await clientAttestationHeaders(client, '', now)),
+    },
     body: JSON.stringify({ refreshToken: session.refreshToken }),
     cache: 'no-store',
   });
