@@ -143,8 +143,12 @@ describe('portal session', () => {
   });
 
   it('warns before the inactivity sign-out, stays signed in on request, then signs out when idle', async () => {
-    // The same build with a 10-second limit instead of 15 minutes (the warning comes 2 s before).
-    const shortLived = await stack.startAnotherPortal({ STRONGROOM_WEB_INACTIVITY_SECONDS: '10' });
+    // The same build with a 25-second limit instead of 15 minutes, and the warning 20 s before it:
+    // the dialog comes after 5 idle seconds and stays long enough to be examined on a busy machine.
+    const shortLived = await stack.startAnotherPortal({
+      STRONGROOM_WEB_INACTIVITY_SECONDS: '25',
+      STRONGROOM_WEB_INACTIVITY_WARNING_SECONDS: '20',
+    });
     const { context, page } = await signIn(stack.browser, shortLived.url, admin());
     const dialog = page.getByRole('alertdialog', { name: 'Are you still there?' });
     await dialog.waitFor({ timeout: 15_000 });
@@ -159,7 +163,7 @@ describe('portal session', () => {
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
 
-    await page.waitForURL(/\/sign-in\?reason=inactive/, { timeout: 20_000 });
+    await page.waitForURL(/\/sign-in\?reason=inactive/, { timeout: 45_000 });
     assert.match(await page.getByRole('status').first().innerText(), /15 minutes|without activity/i);
     await page.goto('/');
     assert.ok(page.url().includes('/sign-in'), 'the session is over on the server too');

@@ -15,8 +15,14 @@ export const sessionCookieName = '__Host-strongroom-session';
  * STRONGROOM_WEB_INACTIVITY_SECONDS shortens it for the browser tests.
  */
 export const inactivityLimitMs = Number(process.env.STRONGROOM_WEB_INACTIVITY_SECONDS ?? 900) * 1000;
-/** The warning shows this long before the inactivity sign-out (2 minutes, or a fifth of a short limit). */
-export const inactivityWarningMs = Math.min(2 * 60_000, Math.floor(inactivityLimitMs / 5));
+/**
+ * The warning shows this long before the inactivity sign-out: 2 minutes, or a fifth of a short
+ * limit. STRONGROOM_WEB_INACTIVITY_WARNING_SECONDS sets it for the browser tests, which need time
+ * to examine the dialog on a busy machine.
+ */
+export const inactivityWarningMs = process.env.STRONGROOM_WEB_INACTIVITY_WARNING_SECONDS
+  ? Math.min(inactivityLimitMs - 1000, Number(process.env.STRONGROOM_WEB_INACTIVITY_WARNING_SECONDS) * 1000)
+  : Math.min(2 * 60_000, Math.floor(inactivityLimitMs / 5));
 /** Access tokens are refreshed when they have less than this left. */
 export const refreshMarginMs = 3 * 60_000;
 
