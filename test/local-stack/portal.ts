@@ -17,7 +17,13 @@ import path from 'node:path';
 import { repoRoot } from './paths.ts';
 
 export const webDirectory = path.join(repoRoot, 'web');
-const distDirectory = path.join(webDirectory, '.next');
+/**
+ * Where `next build` writes: web/.next, or web/<STRONGROOM_WEB_DIST_DIR> so that several checkouts'
+ * worth of work (parallel engineers, a bench beside a test run) need not share one build.
+ */
+const distName = process.env.STRONGROOM_WEB_DIST_DIR || '.next';
+export const portalDistDirectory = path.join(webDirectory, distName);
+const distDirectory = portalDistDirectory;
 const standaloneServer = path.join(distDirectory, 'standalone', 'web', 'server.js');
 
 const sourceEntries = ['app', 'components', 'lib', 'public', 'proxy.ts', 'next.config.ts', 'package.json'];
@@ -49,7 +55,7 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', STRONGROOM_WEB_DIST_DIR: '' },
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', STRONGROOM_WEB_DIST_DIR: distName },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
@@ -77,12 +83,10 @@ export async function ensurePortalBuilt(
   if (builtTime() > newestSourceTime()) return { built: false, ms: 0 };
   log('building the portal (next build)…');
   const nextBin = path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
-  // The env var is cleared so that this build always lands in web/.next.
-  delete process.env.STRONGROOM_WEB_DIST_DIR;
   await run(process.execPath, [nextBin, 'build'], webDirectory, log);
   // The standalone server serves static files only from beside itself.
   const standaloneWeb = path.dirname(standaloneServer);
-  cpSync(path.join(distDirectory, 'static'), path.join(standaloneWeb, '.next', 'static'), {
+  cpSync(path.join(distDirectory, 'static'), path.join(standaloneWeb, distName, 'static'), {
     recursive: true,
   });
   if (existsSync(path.join(webDirectory, 'public'))) {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { webDirectory } from '../local-stack/portal.ts';
+import { portalDistDirectory } from '../local-stack/portal.ts';
 import { type TestTenant, uniqueSuffix } from '../support/api-harness.ts';
 import {
   type AccessibilityFinding,
@@ -311,7 +311,7 @@ describe('the portal journey', () => {
   it('kept the password out of pages before the reveal, the client bundles and every log', () => {
     assert.ok(pagesBeforeReveal.length >= 10, `${pagesBeforeReveal.length} pages captured`);
     for (const html of pagesBeforeReveal) assert.ok(!html.includes(password));
-    const staticDirectory = path.join(webDirectory, '.next', 'static');
+    const staticDirectory = path.join(portalDistDirectory, 'static');
     const files: string[] = [];
     const walk = (directory: string) => {
       for (const entry of readdirSync(directory)) {
