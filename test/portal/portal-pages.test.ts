@@ -118,6 +118,24 @@ describe('every portal page', () => {
     ];
     for (const [route, name] of routes) await check(page, route, findings, name);
     assert.deepEqual(findings, []);
+
+    // A refused submit keeps what was chosen — a select too, which a form reset would undo.
+    await page.goto('/admin/systems/new');
+    await page.getByLabel(/^Platform/).selectOption('postgresql');
+    await page.getByRole('button', { name: 'Create system' }).click();
+    await page.locator('form .notice-error[role="alert"]').waitFor();
+    assert.equal(await page.getByLabel(/^Platform/).inputValue(), 'postgresql');
+    // Renaming a group: an empty name is refused on its field; a new name shows at once.
+    await page.goto(`/admin/groups/${ids.groupId}`);
+    const edit = page.getByRole('form', { name: 'Edit group' });
+    await edit.getByLabel(/^Name/).fill('');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.locator('[role="alert"]').waitFor();
+    assert.equal(await edit.getByLabel(/^Name/).getAttribute('aria-invalid'), 'true');
+    await edit.getByLabel(/^Name/).fill('Pages requesters, renamed');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.locator('[role="status"]').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal(await page.locator('h1').innerText(), 'Pages requesters, renamed');
     await context.close();
   });
 

@@ -14,6 +14,7 @@ import {
 } from 'react';
 import { useFormStatus } from 'react-dom';
 import type { FormState } from '@/lib/api-problem';
+import { useFormMemory } from './form-memory';
 
 /**
  * A form bound to a server action `(previous, formData) => FormState`. It carries the session's
@@ -44,6 +45,7 @@ export function ActionForm({
   const [state, formAction, pending] = useActionState(action, {});
   const formRef = useRef<HTMLFormElement>(null);
   const messageRef = useRef<HTMLParagraphElement>(null);
+  useFormMemory(formRef);
   useEffect(() => {
     if (state.ok && resetOnSuccess) formRef.current?.reset();
     if (state.ok === false) {

@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import { ActionForm, CheckboxField, Field, SubmitButton, TextAreaField } from '@/components/action-form';
 import { EmptyState, ErrorNotice, PageHeader, Pagination, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
-import { FormMemory } from '../systems/form-memory';
 import type { Page, PasswordPolicy, PasswordRules } from '../systems/inventory';
 import styles from '../systems/inventory.module.css';
 import { createPasswordPolicyAction } from './actions';
@@ -131,7 +130,6 @@ export default async function PasswordPoliciesPage({ searchParams }: { searchPar
             className="stack card"
             resetOnSuccess
           >
-            <FormMemory />
             <div className={styles.fieldGrid}>
               <Field name="name" label="Name" required maxLength={120} autoComplete="off" />
               <Field

@@ -3,7 +3,6 @@ import Link from 'next/link';
 import { ActionForm, CheckboxField, Field, SubmitButton } from '@/components/action-form';
 import { Definition, EmptyState, PageHeader, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
-import { FormMemory } from '../../systems/form-memory';
 import {
   accountKindLabels,
   accountName,
@@ -187,7 +186,6 @@ export default async function AccountPage({
             className="stack card"
             resetOnSuccess
           >
-            <FormMemory />
             <p className="field-hint">
               The new {secretWord} becomes the current version; the one before stays as the previous version.
               This stores it in Strongroom only; it does not change it on the system.
@@ -216,7 +214,6 @@ export default async function AccountPage({
             label={`Settings of ${name}`}
             className="stack card"
           >
-            <FormMemory />
             <p className="field-hint">
               The user name, kind and system are fixed; to change them, onboard a new account.
             </p>

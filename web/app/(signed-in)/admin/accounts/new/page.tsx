@@ -3,7 +3,6 @@ import Link from 'next/link';
 import { ActionForm, Field, SubmitButton } from '@/components/action-form';
 import { EmptyState, ErrorNotice, PageHeader } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
-import { FormMemory } from '../../systems/form-memory';
 import {
   accountKindLabels,
   accountKinds,
@@ -54,7 +53,6 @@ export default async function NewAccountPage({ searchParams }: { searchParams: S
         label="New account"
         className="stack card"
       >
-        <FormMemory />
         <input type="hidden" name="systemId" value={system.id} />
         <Field
           name="username"

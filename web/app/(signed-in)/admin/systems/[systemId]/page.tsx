@@ -4,7 +4,6 @@ import { ActionForm, CheckboxField, SubmitButton } from '@/components/action-for
 import { Definition, EmptyState, PageHeader, Pagination, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
 import { deleteSystemAction, updateSystemAction } from '../actions';
-import { FormMemory } from '../form-memory';
 import { type Account, accountKindLabels, type Page, platformLabel } from '../inventory';
 import styles from '../inventory.module.css';
 import { loadPasswordPolicies, loadSystem } from '../load';
@@ -174,7 +173,6 @@ export default async function SystemPage({
             label={`Settings of ${system.name}`}
             className="stack card"
           >
-            <FormMemory />
             <p className="field-hint">
               Name, platform, workgroup and tags are fixed because the system’s accounts carry copies of them.
             </p>

@@ -4,7 +4,6 @@ import { ActionForm, SubmitButton } from '@/components/action-form';
 import { ErrorNotice, PageHeader } from '@/components/ui';
 import { can, requireSession } from '@/lib/api';
 import { createSystemAction } from '../actions';
-import { FormMemory } from '../form-memory';
 import { loadPasswordPolicies } from '../load';
 import { SystemFields } from '../system-fields';
 
@@ -40,7 +39,6 @@ export default async function NewSystemPage() {
         label="New system"
         className="stack card"
       >
-        <FormMemory />
         <SystemFields policies={policies} />
         <div className="button-row">
           <SubmitButton pendingLabel="Creating the system…">Create system</SubmitButton>

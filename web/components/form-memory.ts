@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
+import { type RefObject, useEffect } from 'react';
 
 /** Fields whose content is never kept or put back: secrets and uploads. */
 const forgotten = new Set(['password', 'privateKey', 'csv', 'csrf']);
@@ -14,14 +14,13 @@ type Snapshot = {
 /**
  * Keeps what the user chose when a submit fails. React resets a form after its action returns;
  * text fields get their typed value back from the form state, but selects, checkboxes and radio
- * buttons would fall back to their initial state. Placed inside a form, this notes every
+ * buttons would fall back to their initial state. Every ActionForm uses this: it notes each
  * non-secret control as the reset starts and, when the answer is a failure (an error notice is
  * shown), puts the choices back. Passwords, private keys and pasted CSV are never restored.
  */
-export function FormMemory() {
-  const marker = useRef<HTMLSpanElement>(null);
+export function useFormMemory(formRef: RefObject<HTMLFormElement | null>) {
   useEffect(() => {
-    const form = marker.current?.closest('form');
+    const form = formRef.current;
     if (!form) return;
     const onReset = () => {
       const snapshot: Snapshot = [];
@@ -60,6 +59,5 @@ export function FormMemory() {
     };
     form.addEventListener('reset', onReset);
     return () => form.removeEventListener('reset', onReset);
-  }, []);
-  return <span ref={marker} hidden />;
+  }, [formRef]);
 }
