@@ -55,6 +55,8 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
     stage,
     data,
     access,
+    // The portal forwards its users' addresses, attested with a key this stack creates.
+    clientAddressForwarding: Boolean(portalOptions),
     description: `Strongroom ${stage}: HTTP API, functions, access sweeper, rotation worker, scheduler and release-events consumer`,
   });
   const portal = portalOptions
@@ -63,6 +65,8 @@ export function addStrongroomStacks(app: App, options: StrongroomOptions): Stron
         stage,
         openNextDir: portalOptions.openNextDir,
         apiUrl: api.apiStage.url,
+        // Created by the api stack because clientAddressForwarding is on whenever there is a portal.
+        clientAddressKey: api.clientAddressKey!,
         settings: portalOptions,
         description: `Strongroom ${stage}: tenant portal (CloudFront, Next.js server function, static assets)`,
       })

@@ -15,12 +15,20 @@ import {
 import { accessSettingsFromContext } from '../lib/access-settings.ts';
 import { type ApiFunctionId, apiFunctions } from '../lib/api-routes.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { rotationScheduleRate, rotationWorkerTimeout } from '../lib/stacks/api-stack.ts';
 import {
+  clientAddressKeyArnEnvVar,
+  rotationScheduleRate,
+  rotationWorkerTimeout,
+} from '../lib/stacks/api-stack.ts';
+import {
+  actionsOf,
   backgroundFunctionIds,
   cdkJsonContext,
+  type FunctionId,
   functionOf,
+  functionStatements,
   logicalIdOf,
+  type SynthesizedStrongroom,
   synthesizeStrongroom,
   testStage,
 } from './support/synth.ts';
@@ -512,5 +520,107 @@ describe('api stack: rotation context', () => {
     assert.equal(Object.keys(template.findResources('AWS::Events::Rule')).length, 2);
     assert.equal(rulesTargeting(workerId).length, 0);
     assert.equal(rulesTargeting(releaseEventsId).length, 0);
+  });
+});
+
+describe('api stack: client-address key (shared with the portal)', () => {
+  // The same app with the tenant portal, which forwards its users' addresses signed with the key.
+  const withPortal = synthesizeStrongroom({ portal: true });
+  const key = withPortal.stacks.api.clientAddressKey!;
+  const keyId = logicalIdOf(key);
+  const httpFunctionIds: readonly FunctionId[] = functionIds;
+  const variablesOf = (from: SynthesizedStrongroom, id: FunctionId) =>
+    from.api.findResources('AWS::Lambda::Function')[logicalIdOf(functionOf(from, id).function)]!.Properties
+      .Environment.Variables as Record<string, unknown>;
+  const secretStatements = (from: SynthesizedStrongroom, id: FunctionId) =>
+    functionStatements(from, id).filter(
+      (statement) =>
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')) ||
+        JSON.stringify(statement).includes(keyId),
+    );
+
+  it('is named STRONGROOM_CLIENT_ADDRESS_KEY_ARN in the functions (the contract with functions/)', () => {
+    assert.equal(clientAddressKeyArnEnvVar, 'STRONGROOM_CLIENT_ADDRESS_KEY_ARN');
+  });
+
+  it('does not exist without a portal: no secret, no variable, no grant', () => {
+    // Not assert.equal: printing a construct in the failure message would print the whole app.
+    assert.ok(synth.stacks.api.clientAddressKey === undefined, 'no clientAddressKey');
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    for (const id of [...functionIds, ...backgroundFunctionIds]) {
+      assert.ok(!(clientAddressKeyArnEnvVar in variablesOf(synth, id)), id);
+      assert.deepEqual(secretStatements(synth, id), [], id);
+    }
+  });
+
+  it('with a portal, is the api stack’s one secret: generated, AWS managed key, deleted with the stack', () => {
+    const secrets = withPortal.api.findResources('AWS::SecretsManager::Secret');
+    assert.deepEqual(Object.keys(secrets), [keyId]);
+    const secret = secrets[keyId]!;
+    assert.equal(secret.Properties.KmsKeyId, undefined);
+    assert.equal(secret.Properties.SecretString, undefined, 'no value in the template');
+    assert.equal(secret.Properties.GenerateSecretString.PasswordLength, 43);
+    assert.equal(secret.DeletionPolicy, 'Delete');
+    assert.equal(
+      Object.keys(withPortal.api.findResources('AWS::SecretsManager::RotationSchedule')).length,
+      0,
+    );
+    assert.equal(Object.keys(withPortal.api.findResources('AWS::SecretsManager::ResourcePolicy')).length, 0);
+  });
+
+  for (const id of httpFunctionIds) {
+    it(`with a portal, the ${id} function gets the key's ARN and may read exactly that secret`, () => {
+      const variables = variablesOf(withPortal, id);
+      assert.deepEqual(
+        Object.keys(variables).sort(),
+        [
+          ...baseVariables,
+          ...(contextVariables[id as ApiFunctionId] ?? []),
+          clientAddressKeyArnEnvVar,
+        ].sort(),
+      );
+      assert.deepEqual(variables[clientAddressKeyArnEnvVar], { Ref: keyId });
+      assert.deepEqual(secretStatements(withPortal, id), [
+        {
+          Sid: 'ReadClientAddressKey',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: keyId },
+        },
+      ]);
+    });
+  }
+
+  it('with a portal, the background functions get neither the variable nor any secret permission', () => {
+    for (const id of backgroundFunctionIds) {
+      assert.ok(!(clientAddressKeyArnEnvVar in variablesOf(withPortal, id)), id);
+      assert.deepEqual(secretStatements(withPortal, id), [], id);
+    }
+  });
+
+  it('with a portal, only the HTTP API function roles are granted anything on the key in the api stack', () => {
+    const roles = Object.values(withPortal.api.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy).includes(keyId))
+      .flatMap((policy) => policy.Properties.Roles as { Ref: string }[])
+      .map((role) => role.Ref)
+      .sort();
+    assert.deepEqual(roles, httpFunctionIds.map((id) => logicalIdOf(functionOf(withPortal, id).role)).sort());
+    assert.doesNotMatch(
+      JSON.stringify(withPortal.api.findResources('AWS::IAM::Policy')),
+      /secretsmanager:\*/,
+    );
+  });
+
+  it('with a portal, changes nothing else in the api stack: same resources plus the secret', () => {
+    const types = (from: SynthesizedStrongroom) =>
+      Object.values(from.api.toJSON().Resources as Record<string, { Type: string }>)
+        .map((resource) => resource.Type)
+        .sort();
+    const added = [...types(withPortal)];
+    for (const type of types(synth)) {
+      assert.ok(added.includes(type), `${type} is still there`);
+      added.splice(added.indexOf(type), 1);
+    }
+    assert.deepEqual(added, ['AWS::SecretsManager::Secret']);
   });
 });

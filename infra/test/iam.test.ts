@@ -17,11 +17,14 @@ const synth = synthesizeStrongroom();
 // The same app with e-mail notifications configured (-c notificationSender=…).
 const sender = 'pam-notifications@example.com';
 const withEmail = synthesizeStrongroom({ access: { notificationSender: sender } });
+// The same app with the tenant portal: the HTTP API functions may read the client-address key.
+const withPortal = synthesizeStrongroom({ portal: true });
 const templates: Record<string, Template> = {
   data: synth.data,
   api: synth.api,
   observability: synth.observability,
   'api (with e-mail)': withEmail.api,
+  'api (with the portal)': withPortal.api,
 };
 
 /** Every statement of every identity-based policy (IAM policies, managed policies, inline role policies). */
@@ -200,6 +203,9 @@ const sendFromSender = [
   'Allow ses:SendEmail on identity/example.com if ses:FromAddress',
 ];
 const accessFunctions: readonly FunctionId[] = ['access', 'access-sweeper'];
+/** With a portal, the functions behind the HTTP API (and only they) may read the client-address key. */
+const readClientAddressKey = ['Allow secretsmanager:GetSecretValue on client-address-key'];
+const httpApiFunctions: readonly FunctionId[] = ['identity', 'vault', 'access', 'rotation', 'audit'];
 /** Queue rotation jobs. */
 const rotationProducers: readonly FunctionId[] = ['rotation', 'rotation-scheduler', 'release-events'];
 
@@ -219,6 +225,10 @@ describe('IAM: each function gets exactly its permissions', () => {
     it(`${id}, with a notification sender`, () => {
       const withSes = accessFunctions.includes(id) ? [...expected, ...sendFromSender] : expected;
       assert.deepEqual(grantLines(functionStatements(withEmail, id)), [...new Set(withSes)].sort());
+    });
+    it(`${id}, with the portal`, () => {
+      const withKey = httpApiFunctions.includes(id) ? [...expected, ...readClientAddressKey] : expected;
+      assert.deepEqual(grantLines(functionStatements(withPortal, id)), [...new Set(withKey)].sort());
     });
   }
 

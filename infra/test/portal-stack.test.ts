@@ -1,65 +1,28 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { physicalName } from '../../shared/platform/resources.ts';
+import { secretsManagerPunctuation } from '../lib/generated-secret.ts';
 import { readOpenNextOutput } from '../lib/portal-build.ts';
 import { portalSettingsFromContext, validatePortalSettings } from '../lib/portal-settings.ts';
 import {
   immutableCacheControl,
+  portalClientAddressKeyArnEnvVar,
   publicFileCacheControl,
-  secretsManagerPunctuation,
+  viewerAddressHeader,
+  viewerAddressHeaderEnvVar,
 } from '../lib/stacks/portal-stack.ts';
 import { addStrongroomStacks, type StrongroomOptions } from '../lib/strongroom-app.ts';
+import { fakeOpenNextOutput, scratchDirectory } from './support/open-next.ts';
 import { cdkJsonContext, logicalIdOf, roleStatements, testStage } from './support/synth.ts';
 
-/**
- * The portal stack, fed a tiny fake OpenNext output instead of a real build (no Next here): the
- * files the stack reads, with the manifest web/open-next.config.ts produces.
- */
-const scratch = mkdtempSync(path.join(tmpdir(), 'strongroom-portal-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-
-const manifest = {
-  origins: {
-    s3: { type: 's3', originPath: '_assets', copy: [{ from: '.open-next/assets', to: '_assets' }] },
-    default: {
-      type: 'function',
-      handler: 'index.handler',
-      bundle: '.open-next/server-functions/default',
-      streaming: false,
-      wrapper: 'aws-lambda',
-      converter: 'aws-apigw-v2',
-    },
-  },
-  behaviors: [{ pattern: '*', origin: 'default' }],
-};
-
-function fakeOpenNextOutput(name: string, overrides: Partial<typeof manifest.origins.default> = {}): string {
-  const directory = path.join(scratch, name);
-  const files: Record<string, string> = {
-    'open-next.output.json': JSON.stringify({
-      ...manifest,
-      origins: { ...manifest.origins, default: { ...manifest.origins.default, ...overrides } },
-    }),
-    'server-functions/default/index.mjs': 'export const handler = async () => ({ statusCode: 200 });\n',
-    'assets/_next/static/chunks/x.js': 'console.log(1);\n',
-    'assets/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
-    'assets/fonts/a.woff2': 'font',
-    'assets/BUILD_ID': 'build-id',
-  };
-  for (const [relative, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(directory, relative)), { recursive: true });
-    writeFileSync(path.join(directory, relative), content);
-  }
-  return directory;
-}
-
+// The portal stack is fed a tiny fake OpenNext output instead of a real build (no Next here).
 const openNextDir = fakeOpenNextOutput('open-next');
 
 /** The whole app with a portal, as bin/strongroom.ts builds it, without bundling. */
@@ -80,6 +43,22 @@ const distribution = Object.values(template.findResources('AWS::CloudFront::Dist
 const serverFunctionId = logicalIdOf(portal.serverFunction.function);
 const sessionSecretId = logicalIdOf(portal.sessionSecret);
 const originSecretId = logicalIdOf(portal.originVerifySecret);
+const apiTemplate = Template.fromStack(synth.stacks.api);
+const clientAddressKey = synth.stacks.api.clientAddressKey!;
+/** The client-address key's logical id, in the api stack. */
+const clientAddressKeyId = logicalIdOf(clientAddressKey);
+/** How the portal stack refers to the key's ARN (its Ref): the api stack's export of that Ref. */
+const clientAddressKeyImport = (() => {
+  const outputs = apiTemplate.toJSON().Outputs as Record<
+    string,
+    { Value: unknown; Export?: { Name: string } }
+  >;
+  const exports = Object.values(outputs).filter(
+    (output) => JSON.stringify(output.Value) === JSON.stringify({ Ref: clientAddressKeyId }),
+  );
+  assert.equal(exports.length, 1, 'the api stack exports the key ARN once');
+  return { 'Fn::ImportValue': exports[0]!.Export!.Name };
+})();
 const distributionId = logicalIdOf(portal.distribution);
 
 /** CloudFront managed policies (ids are fixed by AWS). */
@@ -118,13 +97,68 @@ describe('portal stack: distribution behaviours', () => {
     assert.equal(behavior.ViewerProtocolPolicy, 'https-only');
   });
 
-  it('sets x-forwarded-host to the viewer Host before the server function (OpenNext reads it)', () => {
+  describe('viewer-request function (before the server function)', () => {
     const [association, ...others] = distribution.DefaultCacheBehavior.FunctionAssociations;
-    assert.equal(others.length, 0);
-    assert.equal(association.EventType, 'viewer-request');
     const functionId = association.FunctionARN['Fn::GetAtt'][0] as string;
-    const code = template.findResources('AWS::CloudFront::Function')[functionId]!.Properties.FunctionCode;
-    assert.match(code, /request\.headers\['x-forwarded-host'\] = \{ value: host\.value \}/);
+    const cloudFrontFunction = template.findResources('AWS::CloudFront::Function')[functionId]!.Properties;
+    type Headers = Record<string, { value: string; multiValue?: { value: string }[] }>;
+    /** The deployed code, run as CloudFront would run it on one viewer request. */
+    const run = (viewerIp: string, headers: Headers) => {
+      const handler = runInNewContext(`${cloudFrontFunction.FunctionCode}\nhandler`, {}) as (
+        event: unknown,
+      ) => {
+        headers: Headers;
+      };
+      const event = {
+        version: '1.0',
+        context: { eventType: 'viewer-request' },
+        viewer: { ip: viewerIp },
+        request: { method: 'GET', uri: '/', querystring: {}, headers: structuredClone(headers), cookies: {} },
+      };
+      // Through JSON: objects made inside the context have that context's prototypes.
+      return JSON.parse(JSON.stringify(handler(event).headers)) as Headers;
+    };
+
+    it('is the only function, on viewer requests, in the JavaScript 2.0 runtime, under its original construct id', () => {
+      assert.equal(others.length, 0);
+      assert.equal(association.EventType, 'viewer-request');
+      assert.equal(cloudFrontFunction.FunctionConfig.Runtime, 'cloudfront-js-2.0');
+      assert.equal(Object.keys(template.findResources('AWS::CloudFront::Function')).length, 1);
+      assert.match(functionId, /^ForwardedHost/, 'same logical id: an update, not a replacement');
+      assert.ok(cloudFrontFunction.FunctionConfig.Comment.length <= 128, 'CloudFront takes 128 characters');
+    });
+
+    it(`sets x-forwarded-host to the viewer Host (OpenNext reads it) and ${viewerAddressHeader} to the viewer IP`, () => {
+      const headers = run('203.0.113.7', {
+        host: { value: 'pam.example.com' },
+        'user-agent': { value: 'Mozilla/5.0' },
+      });
+      assert.deepEqual(headers, {
+        host: { value: 'pam.example.com' },
+        'user-agent': { value: 'Mozilla/5.0' },
+        'x-forwarded-host': { value: 'pam.example.com' },
+        [viewerAddressHeader]: { value: '203.0.113.7' },
+      });
+      assert.deepEqual(run('2001:db8::7', { host: { value: 'pam.example.com' } })[viewerAddressHeader], {
+        value: '2001:db8::7',
+      });
+    });
+
+    it('overwrites both headers when the viewer sent them (also several values), and drops a forwarded host without Host', () => {
+      const forged = {
+        'x-forwarded-host': { value: 'evil.example', multiValue: [{ value: 'evil.example' }] },
+        [viewerAddressHeader]: {
+          value: '10.0.0.1',
+          multiValue: [{ value: '10.0.0.1' }, { value: '192.0.2.1' }],
+        },
+      };
+      const headers = run('198.51.100.9', { host: { value: 'pam.example.com' }, ...forged });
+      assert.deepEqual(headers[viewerAddressHeader], { value: '198.51.100.9' });
+      assert.deepEqual(headers['x-forwarded-host'], { value: 'pam.example.com' });
+      const withoutHost = run('198.51.100.9', forged);
+      assert.equal(withoutHost['x-forwarded-host'], undefined);
+      assert.deepEqual(withoutHost[viewerAddressHeader], { value: '198.51.100.9' });
+    });
   });
 
   it('serves /_next/static/* and the public files from S3 with long caching, nothing else', () => {
@@ -235,16 +269,23 @@ describe('portal stack: server function', () => {
     assert.notEqual(fn.TracingConfig?.Mode, 'Active');
   });
 
-  it('gets the API URL from the api stack and both secrets by ARN, never a value', () => {
+  it('gets the API URL and the client-address key from the api stack, its own secrets by ARN, never a value', () => {
     const variables = fn.Environment.Variables as Record<string, unknown>;
     assert.deepEqual(Object.keys(variables).sort(), [
       'STRONGROOM_API_URL',
+      'STRONGROOM_WEB_CLIENT_ADDRESS_KEY_ARN',
       'STRONGROOM_WEB_ORIGIN_SECRET_ARN',
       'STRONGROOM_WEB_SESSION_SECRET_ARN',
+      'STRONGROOM_WEB_VIEWER_ADDRESS_HEADER',
     ]);
+    assert.equal(portalClientAddressKeyArnEnvVar, 'STRONGROOM_WEB_CLIENT_ADDRESS_KEY_ARN');
+    assert.equal(viewerAddressHeaderEnvVar, 'STRONGROOM_WEB_VIEWER_ADDRESS_HEADER');
     assert.match(JSON.stringify(variables.STRONGROOM_API_URL), /Strongroom-test-Api:ExportsOutputRefHttpApi/);
     assert.deepEqual(variables.STRONGROOM_WEB_SESSION_SECRET_ARN, { Ref: sessionSecretId });
     assert.deepEqual(variables.STRONGROOM_WEB_ORIGIN_SECRET_ARN, { Ref: originSecretId });
+    assert.deepEqual(variables.STRONGROOM_WEB_CLIENT_ADDRESS_KEY_ARN, clientAddressKeyImport);
+    // The header the viewer-request function sets (see the distribution tests).
+    assert.equal(variables.STRONGROOM_WEB_VIEWER_ADDRESS_HEADER, 'x-strongroom-viewer-address');
     assert.doesNotMatch(JSON.stringify(variables), /resolve:/);
   });
 
@@ -326,7 +367,7 @@ describe('portal stack: server function', () => {
     );
   });
 
-  it('may read exactly its two secrets (GetSecretValue on each), besides writing its own log group', () => {
+  it('may read exactly its two secrets and the client-address key (GetSecretValue on each), besides writing its own log group', () => {
     const statements = roleStatements(template, logicalIdOf(portal.serverFunction.role));
     assert.deepEqual(
       statements.map(({ Sid, Effect, Action, Resource }) => ({ Sid, Effect, Action, Resource })),
@@ -349,6 +390,12 @@ describe('portal stack: server function', () => {
           Action: 'secretsmanager:GetSecretValue',
           Resource: { Ref: originSecretId },
         },
+        {
+          Sid: 'ReadClientAddressKey',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: clientAddressKeyImport,
+        },
       ],
     );
     assert.equal(statements.filter((statement) => statement.Condition).length, 0);
@@ -356,9 +403,9 @@ describe('portal stack: server function', () => {
     assert.equal(role.Properties.ManagedPolicyArns, undefined, 'no managed policy');
   });
 
-  it('is the only principal granted anything on either secret', () => {
+  it('is the only principal of the portal stack granted anything on any of the three', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
-    for (const secretId of [sessionSecretId, originSecretId]) {
+    for (const secretId of [sessionSecretId, originSecretId, clientAddressKeyId]) {
       const mentioning = policies.filter(([, policy]) => JSON.stringify(policy).includes(secretId));
       assert.deepEqual(
         mentioning.map(([, policy]) => policy.Properties.Roles),
@@ -380,12 +427,15 @@ describe('portal stack: server function', () => {
   });
 });
 
-for (const [name, secretOf] of [
-  ['session secret', () => sessionSecretId],
-  ['origin-verify secret', () => originSecretId],
-] as const) {
+const generatedSecrets: [string, () => [Template, string]][] = [
+  ['session secret', () => [template, sessionSecretId]],
+  ['origin-verify secret', () => [template, originSecretId]],
+  ['client-address key (api stack)', () => [apiTemplate, clientAddressKeyId]],
+];
+for (const [name, secretOf] of generatedSecrets) {
   describe(`portal stack: ${name}`, () => {
-    const secret = template.findResources('AWS::SecretsManager::Secret')[secretOf()]!.Properties;
+    const [inTemplate, secretId] = secretOf();
+    const secret = inTemplate.findResources('AWS::SecretsManager::Secret')[secretId]!.Properties;
 
     it('is 43 characters of exactly the base64url alphabet, drawn uniformly (the text of 32 bytes)', () => {
       const generator = secret.GenerateSecretString;
@@ -604,7 +654,10 @@ describe('portal: OpenNext output and settings', () => {
         ),
       /built with .*aws-lambda-streaming/,
     );
-    assert.throws(() => readOpenNextOutput(path.join(scratch, 'missing')), /not an OpenNext output/);
+    assert.throws(
+      () => readOpenNextOutput(path.join(scratchDirectory(), 'missing')),
+      /not an OpenNext output/,
+    );
   });
 
   it('takes a domain only with its us-east-1 certificate', () => {

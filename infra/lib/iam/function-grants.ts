@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
-import type { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   auditTable,
   domainEventsQueue,
@@ -50,7 +51,10 @@ import {
  * to the domain-events queue, only the release-events consumer reads it; the rotation API,
  * scheduler and release-events consumer queue rotation jobs, only the worker receives them.
  * Credentials are decrypted by vault, access and the rotation worker, and written (encrypted) by
- * vault and the rotation worker only. Nothing touches the data bucket.
+ * vault and the rotation worker only. Nothing touches the data bucket. When the stage has a
+ * portal, every HTTP API function (identity, vault, access, rotation, audit; no background
+ * function) may also read the client-address key, GetSecretValue on that one secret
+ * ({@link grantClientAddressKey}).
  *
  * Written as explicit statements rather than CDK `grant*` helpers, which are too broad here:
  * `grantReadWriteData` adds Scan/BatchWrite/DeleteItem/DescribeTable and `index/*`,
@@ -406,4 +410,20 @@ export function grantReleaseEvents(fn: StrongroomFunction, data: DataStack): voi
     ...queueConsumeStatements('DomainEventsQueue', data.queueFor(domainEventsQueue).queue, data.platformKey),
     ...rotationQueueSendStatements(data),
   ]);
+}
+
+/**
+ * client-address key (only when the stage has a portal): every HTTP API function may read this one
+ * secret, the key with which it verifies the viewer address and user agent the portal forwards
+ * (HMAC). GetSecretValue on exactly its ARN; no DescribeSecret, no other secret. The background
+ * functions serve no HTTP request and are not granted it.
+ */
+export function grantClientAddressKey(fn: StrongroomFunction, key: ISecret): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'ReadClientAddressKey',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [key.secretArn],
+    }),
+  );
 }

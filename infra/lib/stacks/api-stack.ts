@@ -12,6 +12,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   domainEventsQueue,
@@ -23,11 +24,13 @@ import { type AccessSettings, validateAccessSettings } from '../access-settings.
 import { type ApiFunctionId, apiFunctions } from '../api-routes.ts';
 import { StrongroomFunction } from '../constructs/strongroom-function.ts';
 import { accessEnvironment, functionEnvironment, rotationEnvironment } from '../function-environment.ts';
+import { generatedKeyFormat } from '../generated-secret.ts';
 import {
   type AccessGrantOptions,
   grantAccess,
   grantAccessSweeper,
   grantAudit,
+  grantClientAddressKey,
   grantIdentity,
   grantReleaseEvents,
   grantRotation,
@@ -51,7 +54,20 @@ export interface ApiStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** Notification sender and portal URL of the access context (see access-settings.ts). */
   readonly access?: AccessSettings;
+  /**
+   * Whether the stage has a tenant portal that forwards its users' addresses: creates the
+   * client-address key ({@link ApiStack.clientAddressKey}) and gives the HTTP API functions its
+   * ARN ({@link clientAddressKeyArnEnvVar}) and read access. Without it none of that exists.
+   */
+  readonly clientAddressForwarding: boolean;
 }
+
+/**
+ * ARN of the client-address key, in the environment of the HTTP API functions (only when the
+ * stage has a portal): the key of the HMAC with which the portal attests the viewer address and
+ * user agent it forwards.
+ */
+export const clientAddressKeyArnEnvVar = 'STRONGROOM_CLIENT_ADDRESS_KEY_ARN';
 
 const grants: Record<
   ApiFunctionId,
@@ -149,6 +165,11 @@ export class ApiStack extends Stack {
   readonly rotationSchedule: Rule;
   readonly releaseEvents: StrongroomFunction;
   readonly releaseEventsMapping: EventSourceMapping;
+  /**
+   * The client-address key, only when {@link ApiStackProps.clientAddressForwarding}: shared by the
+   * portal's server function and the HTTP API functions, nothing else may read it.
+   */
+  readonly clientAddressKey?: Secret;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -187,6 +208,12 @@ export class ApiStack extends Stack {
     });
     const grantOptions: AccessGrantOptions = { notificationSender: access.notificationSender };
     const rotationEnv = rotationEnvironment(props.data);
+    this.clientAddressKey = props.clientAddressForwarding
+      ? this.createClientAddressKey(props.stage)
+      : undefined;
+    const clientAddressEnv: Record<string, string> = this.clientAddressKey
+      ? { [clientAddressKeyArnEnvVar]: this.clientAddressKey.secretArn }
+      : {};
     const contextEnvironment: Partial<Record<ApiFunctionId, Record<string, string>>> = {
       access: accessEnv,
       rotation: rotationEnv,
@@ -197,11 +224,12 @@ export class ApiStack extends Stack {
         entry: functionEntry(routes.entryFile),
         functionName: physicalName(props.stage, routes.constructId),
         description: routes.description,
-        environment: { ...environment, ...contextEnvironment[routes.id] },
+        environment: { ...environment, ...contextEnvironment[routes.id], ...clientAddressEnv },
         logRetention: props.logRetention,
         timeout: routes.timeoutSeconds ? Duration.seconds(routes.timeoutSeconds) : undefined,
       });
       grants[routes.id](fn, props.data, grantOptions);
+      if (this.clientAddressKey) grantClientAddressKey(fn, this.clientAddressKey);
 
       const integration = new HttpLambdaIntegration(`${routes.constructId}Integration`, fn.function);
       for (const path of routes.paths) {
@@ -333,5 +361,33 @@ export class ApiStack extends Stack {
       value: this.apiStage.url,
       description: 'Base URL of the Strongroom API',
     });
+  }
+
+  /**
+   * The key with which the portal attests the viewer address and user agent it forwards to the
+   * API (HMAC; format: {@link generatedKeyFormat}). In this stack, not the portal's, because the
+   * portal stack already depends on this one (it takes the API URL); the portal gets it as a prop.
+   * Encrypted with Secrets Manager's AWS managed key, like the portal's secrets: the one
+   * GetSecretValue grant of each reader (the HTTP API functions here, the portal function there)
+   * is what gates it.
+   *
+   * Rotation is an operator's step (docs/operations.md): put a new value, then make the API
+   * functions and the portal function start new instances. Meanwhile the two sides may hold
+   * different keys; the API then refuses the forwarded address and records the portal's own, so
+   * source-network conditions fail closed: no request is wrongly allowed.
+   */
+  private createClientAddressKey(stage: string): Secret {
+    const secret = new Secret(this, 'ClientAddressKey', {
+      description: `Strongroom ${stage}: key with which the portal signs the viewer address and user agent it forwards to the API (43 base64url characters = 32 bytes)`,
+      generateSecretString: generatedKeyFormat,
+      // Protects nothing stored: it only attests requests in flight, so it is not retained.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Operator-rotated: put a new value, then make the API functions and the portal function start new instances (an instance may keep the key it read). While the two sides hold different keys the API refuses the forwarded address and records the portal function's own, so source-network conditions of access policies fail closed for portal users; no request is wrongly allowed. Scheduled rotation would need a rotation function and both sides accepting two keys during the change; the operator's procedure needs neither.",
+    });
+    return secret;
   }
 }

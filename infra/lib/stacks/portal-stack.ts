@@ -24,10 +24,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { physicalName } from '../../../shared/platform/resources.ts';
 import { StrongroomFunction } from '../constructs/strongroom-function.ts';
+import { generatedKeyFormat } from '../generated-secret.ts';
 import { wildcardResourceFinding } from '../nag-findings.ts';
 import { type OpenNextOutput, readOpenNextOutput } from '../portal-build.ts';
 import type { PortalSettings } from '../portal-settings.ts';
@@ -41,33 +42,17 @@ export interface PortalStackProps extends StackProps {
   readonly openNextDir: string;
   /** Base URL of the Strongroom HTTP API (the api stack's stage URL): STRONGROOM_API_URL. */
   readonly apiUrl: string;
+  /**
+   * The client-address key (the api stack's `clientAddressKey`): the portal signs the viewer's
+   * address and user agent with it for the API. Created in the api stack, which the portal stack
+   * already depends on.
+   */
+  readonly clientAddressKey: ISecret;
   /** Custom domain and certificate, web ACL (see portal-settings.ts). @default none */
   readonly settings?: PortalSettings;
   /** @default RetentionDays.THREE_MONTHS */
   readonly logRetention?: RetentionDays;
 }
-
-/**
- * Characters Secrets Manager's password generator calls punctuation. The portal's secrets keep
- * `-` and `_` and exclude the rest, so that with letters and digits they draw from exactly the
- * 64 characters of base64url.
- */
-export const secretsManagerPunctuation = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-
-/**
- * The portal's generated secrets (session key and origin verify): 43 characters drawn uniformly
- * from the base64url alphabet (A–Z a–z 0–9 - _), i.e. the unpadded base64url text of 32 bytes,
- * which web/lib/session-key.ts decodes for the session key (`Buffer.from(value, 'base64url')`; the
- * last character's two low bits fall away, as in any 43-character base64url text, leaving 256
- * random bits). A plain string, no JSON; nothing that would need quoting in an HTTP header.
- */
-export const generatedKeyFormat = {
-  passwordLength: 43,
-  excludeCharacters: [...secretsManagerPunctuation].filter((c) => c !== '-' && c !== '_').join(''),
-  includeSpace: false,
-  // Uniform draws: no forced character classes.
-  requireEachIncludedType: false,
-} as const;
 
 /**
  * Cache-Control of the content-hashed build output under `_next/static/`: a file of that name never
@@ -86,19 +71,40 @@ export const originVerifyHeader = 'x-strongroom-origin-verify';
 export const originVerifySecretArnEnvVar = 'STRONGROOM_WEB_ORIGIN_SECRET_ARN';
 /** ARN of the session-key secret, in the server function's environment. */
 export const sessionSecretArnEnvVar = 'STRONGROOM_WEB_SESSION_SECRET_ARN';
+/**
+ * ARN of the client-address key (the api stack's), in the server function's environment: the
+ * key of the HMAC with which the portal attests the viewer address and user agent it forwards to
+ * the API.
+ */
+export const portalClientAddressKeyArnEnvVar = 'STRONGROOM_WEB_CLIENT_ADDRESS_KEY_ARN';
+/**
+ * The request header in which CloudFront hands the portal the viewer's IP address (set by the
+ * viewer-request function below from `event.viewer.ip`, overwriting whatever the viewer sent).
+ */
+export const viewerAddressHeader = 'x-strongroom-viewer-address';
+/** Name of {@link viewerAddressHeader}, in the server function's environment. */
+export const viewerAddressHeaderEnvVar = 'STRONGROOM_WEB_VIEWER_ADDRESS_HEADER';
 
 /**
- * Sets `x-forwarded-host` to the host the browser asked for. The origin request policy forwards
- * every viewer header except Host (Lambda finds the function by the function URL's own host), and
- * OpenNext takes the request's host from `x-forwarded-host`: without it Next would see the function
- * URL's host, and Server Actions, which compare it with the Origin header, would refuse every
- * call. Always overwritten, so a viewer cannot choose it.
+ * Viewer-request function of the server behaviour (CloudFront Functions, JavaScript 2.0). Both
+ * headers are always overwritten (or removed), so a viewer can choose neither:
+ *
+ * - `x-forwarded-host` = the host the browser asked for. The origin request policy forwards every
+ *   viewer header except Host (Lambda finds the function by the function URL's own host), and
+ *   OpenNext takes the request's host from `x-forwarded-host`: without it Next would see the
+ *   function URL's host, and Server Actions, which compare it with the Origin header, would refuse
+ *   every call.
+ * - {@link viewerAddressHeader} = `event.viewer.ip`, the address the viewer's connection to
+ *   CloudFront came from (IPv4 or IPv6; a proxy's, when the viewer uses one). The portal forwards
+ *   it, signed, to the API as the caller's source address; the function URL never sees the
+ *   viewer's connection itself, only CloudFront's.
  */
-const forwardedHostCode = `function handler(event) {
+const viewerRequestCode = `function handler(event) {
   var request = event.request;
   var host = request.headers.host;
   if (host) request.headers['x-forwarded-host'] = { value: host.value };
   else delete request.headers['x-forwarded-host'];
+  request.headers['${viewerAddressHeader}'] = { value: event.viewer.ip };
   return request;
 }`;
 
@@ -112,6 +118,12 @@ const forwardedHostCode = `function handler(event) {
  * Pages are never cached (every one is rendered per user, per request, with its own CSP nonce);
  * the content-hashed build output is cached for a year. The session-cookie key lives in Secrets
  * Manager, read by the function at run time, never in the template or the function's environment.
+ *
+ * The viewer's address. The API sees the server function as the caller; so CloudFront's
+ * viewer-request function puts the viewer's IP into {@link viewerAddressHeader}, and the portal
+ * forwards it (and the user agent) to the API attested with an HMAC under the client-address key,
+ * a secret of the api stack that only the portal function and the API's HTTP functions may read
+ * ({@link portalClientAddressKeyArnEnvVar}; see `clientAddressKey` in api-stack.ts).
  *
  * Why the function URL takes no IAM auth. With origin access control in front of a function URL
  * (auth AWS_IAM), CloudFront signs each origin request, but for a PUT or POST with a body Lambda
@@ -174,6 +186,8 @@ export class PortalStack extends Stack {
         STRONGROOM_API_URL: props.apiUrl,
         [sessionSecretArnEnvVar]: this.sessionSecret.secretArn,
         [originVerifySecretArnEnvVar]: this.originVerifySecret.secretArn,
+        [portalClientAddressKeyArnEnvVar]: props.clientAddressKey.secretArn,
+        [viewerAddressHeaderEnvVar]: viewerAddressHeader,
       },
       logRetention: props.logRetention,
       memorySize: 1024,
@@ -192,6 +206,14 @@ export class PortalStack extends Stack {
         sid: 'ReadOriginVerifySecret',
         actions: ['secretsmanager:GetSecretValue'],
         resources: [this.originVerifySecret.secretArn],
+      }),
+    );
+    // The api stack's secret; its rotation is described there (api-stack.ts).
+    this.serverFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadClientAddressKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.clientAddressKey.secretArn],
       }),
     );
     // Public: the origin-verify header is the gate (see the class comment). CDK adds the two
@@ -216,10 +238,11 @@ export class PortalStack extends Stack {
       },
     });
 
-    const forwardedHost = new CloudFrontFunction(this, 'ForwardedHost', {
-      comment: 'Portal: x-forwarded-host = the viewer Host (OpenNext reads the host from it)',
+    // Construct id kept from when it set x-forwarded-host alone: a new id would replace the function.
+    const viewerRequest = new CloudFrontFunction(this, 'ForwardedHost', {
+      comment: `Portal: x-forwarded-host = viewer Host, ${viewerAddressHeader} = viewer IP`,
       runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(forwardedHostCode),
+      code: FunctionCode.fromInline(viewerRequestCode),
     });
 
     const serverBehavior: BehaviorOptions = {
@@ -234,7 +257,7 @@ export class PortalStack extends Stack {
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.securityHeaders,
-      functionAssociations: [{ function: forwardedHost, eventType: FunctionEventType.VIEWER_REQUEST }],
+      functionAssociations: [{ function: viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
     };
     const assetsOrigin = S3BucketOrigin.withOriginAccessControl(this.assetsBucket);
     const assetBehavior: BehaviorOptions = {

@@ -7,6 +7,7 @@ import type { AccessSettings } from '../../lib/access-settings.ts';
 import type { ApiFunctionId } from '../../lib/api-routes.ts';
 import { repoRoot } from '../../lib/paths.ts';
 import { addStrongroomStacks, type StrongroomStacks } from '../../lib/strongroom-app.ts';
+import { fakeOpenNextOutput } from './open-next.ts';
 
 /** The feature flags of cdk.json: `new App()` in a test does not read cdk.json, the CLI does. */
 export const cdkJsonContext = (): Record<string, unknown> =>
@@ -20,6 +21,8 @@ export interface SynthesizedStrongroom {
   readonly data: Template;
   readonly api: Template;
   readonly observability: Template;
+  /** Only with {@link SynthesisOptions.portal}. */
+  readonly portal?: Template;
 }
 
 export interface SynthesisOptions {
@@ -31,6 +34,11 @@ export interface SynthesisOptions {
   readonly cloudFormationValidation?: boolean;
   /** Access settings, as bin/strongroom.ts reads them from the context. @default none */
   readonly access?: AccessSettings;
+  /**
+   * With the tenant portal, served from a fake OpenNext output (see open-next.ts), as
+   * bin/strongroom.ts deploys it by default. @default false: the stage has no portal
+   */
+  readonly portal?: boolean;
 }
 
 /**
@@ -44,13 +52,18 @@ export function synthesizeStrongroom(options: SynthesisOptions = {}): Synthesize
     context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
-  const stacks = addStrongroomStacks(app, { stage: testStage, access: options.access });
+  const stacks = addStrongroomStacks(app, {
+    stage: testStage,
+    access: options.access,
+    portal: options.portal ? { openNextDir: fakeOpenNextOutput('open-next') } : undefined,
+  });
   return {
     app,
     stacks,
     data: Template.fromStack(stacks.data),
     api: Template.fromStack(stacks.api),
     observability: Template.fromStack(stacks.observability),
+    ...(stacks.portal ? { portal: Template.fromStack(stacks.portal) } : {}),
   };
 }
 
@@ -131,7 +144,8 @@ export const resourcesOf = (statement: Statement): unknown[] =>
 /**
  * A readable name for a policy resource, so that expectations read like the design:
  * `main-table`, `audit-table/index/gsi1`, `platform-key`, `key/*`, `alias/strongroom-tenant-test-*`,
- * `domain-events-queue`, `rotation-queue`, `identity/pam@example.com`, `own-log-group`, `*`.
+ * `domain-events-queue`, `rotation-queue`, `identity/pam@example.com`, `own-log-group`,
+ * `client-address-key`, `*`.
  */
 export function resourceLabel(resource: unknown): string {
   if (resource === '*') return '*';
@@ -149,6 +163,7 @@ export function resourceLabel(resource: unknown): string {
   const identity = /:ses:.*:(identity\/[^"]+)/.exec(text);
   if (identity) return identity[1]!;
   if (text.includes('LogGroup')) return 'own-log-group';
+  if (text.includes('ClientAddressKey')) return 'client-address-key';
   return text;
 }
 
