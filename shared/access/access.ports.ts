@@ -128,6 +128,11 @@ export interface RequestEffects {
   readonly releaseLock?: boolean;
   /** Domain events to publish (stored in the outbox with the change; at-least-once). */
   readonly events?: readonly ReleaseEndedEvent[];
+  /**
+   * An approver's decision to file in their "decided" index (`listDecidedBy`), with the change that
+   * records it. At most one per approver and request: a second one fails the transaction.
+   */
+  readonly recordDecision?: ApprovalRecord;
 }
 
 export interface AccessRequestRepository {
@@ -154,6 +159,18 @@ export interface AccessRequestRepository {
   ): Promise<Page<AccessRequestRecord>>;
   /** Requests still waiting for decisions (newest first). */
   listPending(tenantId: string, limit: number, cursor?: string): Promise<Page<AccessRequestRecord>>;
+  /**
+   * Requests the approver decided (approved or denied), newest decision first, read through the
+   * approver's own decision index (never a scan). `statuses` keeps only requests whose effective
+   * status (deadlines passed count as expired) is one of them.
+   */
+  listDecidedBy(
+    tenantId: string,
+    approverId: string,
+    filter: { statuses?: readonly RequestStatus[] },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AccessRequestRecord>>;
   listAll(
     tenantId: string,
     filter: { statuses?: readonly RequestStatus[] },

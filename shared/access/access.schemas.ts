@@ -225,10 +225,16 @@ export const requestStatuses = [
 ] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
+export const requestScopes = ['mine', 'approvals', 'decided', 'all'] as const;
+export type RequestScope = (typeof requestScopes)[number];
+
 export const listAccessRequestsQuerySchema = z
   .object({
-    /** `mine`: my requests; `approvals`: pending requests I may decide; `all`: every request (overseers). */
-    scope: z.enum(['mine', 'approvals', 'all']).default('mine'),
+    /**
+     * `mine`: my requests; `approvals`: pending requests I may decide; `decided`: requests I approved
+     * or denied, newest decision first; `all`: every request (overseers).
+     */
+    scope: z.enum(requestScopes).default('mine'),
     status: z.enum(requestStatuses).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(2048).optional(),

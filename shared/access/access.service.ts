@@ -32,6 +32,7 @@ import type {
   CreateAccessPolicyInput,
   CreateAccessRequestInput,
   LookupTargetInput,
+  RequestScope,
   RequestStatus,
   RetrieveForInjectionInput,
   UpdateAccessPolicyInput,
@@ -859,7 +860,7 @@ export function createAccessService(deps: AccessServiceDeps) {
 
     async listAccessRequests(
       context: RequestContext,
-      query: { scope: 'mine' | 'approvals' | 'all'; status?: RequestStatus; limit?: number; cursor?: string },
+      query: { scope: RequestScope; status?: RequestStatus; limit?: number; cursor?: string },
     ) {
       const tenantId = context.principal.tenantId;
       const now = clock.now();
@@ -878,6 +879,20 @@ export function createAccessService(deps: AccessServiceDeps) {
       if (query.scope === 'mine') {
         return pageOf(
           await requests.listByRequester(
+            tenantId,
+            context.principal.subject,
+            statusFilter,
+            limit,
+            query.cursor,
+          ),
+          now,
+          effectiveMatches,
+        );
+      }
+      if (query.scope === 'decided') {
+        // Only the caller's own decisions: the index is keyed by the token's tenant and subject.
+        return pageOf(
+          await requests.listDecidedBy(
             tenantId,
             context.principal.subject,
             statusFilter,
@@ -934,7 +949,9 @@ export function createAccessService(deps: AccessServiceDeps) {
             ),
           ];
           let next = outcome.request;
-          let effects: RequestEffects = {};
+          // The decision joins the caller's "decided" index in the same transaction as the change.
+          const recordDecision = outcome.request.approvals.find((a) => a.approverId === actor.id);
+          let effects: RequestEffects = recordDecision ? { recordDecision } : {};
           if (outcome.kind === 'approved') {
             // Start the release at once unless another exclusive release holds the account.
             const lock = next.exclusive ? await requests.getLock(tenantId, next.accountId) : null;
@@ -947,6 +964,7 @@ export function createAccessService(deps: AccessServiceDeps) {
               );
               if (next.exclusive) {
                 effects = {
+                  ...effects,
                   acquireLock: {
                     tenantId,
                     accountId: next.accountId,

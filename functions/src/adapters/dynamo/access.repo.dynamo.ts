@@ -17,11 +17,12 @@ import type {
   RequestEffects,
 } from '@strongroom/shared/access/access.ports';
 import { StaleRequestError } from '@strongroom/shared/access/access.ports';
-import { deadlineOf } from '@strongroom/shared/access/access-request-lifecycle';
+import { deadlineOf, effectiveStatus } from '@strongroom/shared/access/access-request-lifecycle';
 import type { ReleaseEndedEvent } from '@strongroom/shared/contracts/domain-events';
 import type { Clock } from '@strongroom/shared/kernel/clock';
-import { ConflictError } from '@strongroom/shared/kernel/errors';
+import { ConflictError, ValidationError } from '@strongroom/shared/kernel/errors';
 import type { AuditedWriter, TransactItem } from './audited-writer.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { commitOrThrow } from './identity.repo.dynamo.ts';
 import { keys, recordOf, tenantPartition, ttlOf } from './keys.ts';
 import { queryPage } from './query-page.ts';
@@ -39,6 +40,8 @@ export const outboxShards = 8;
 const shardOf = (id: string, shards: number) => createHash('sha256').update(id).digest()[0]! % shards;
 
 const notificationRetentionDays = 90;
+/** Index pages one `listDecidedBy` call reads at most, so a very selective status filter stays bounded. */
+const maxDecidedPagesPerCall = 10;
 
 /** Outbox items of events, written in the transaction of the change that caused them. */
 export function outboxItems(table: string, events: readonly ReleaseEndedEvent[]): TransactItem[] {
@@ -244,22 +247,44 @@ export function createAccessRepositories({ client, table, writer, clock }: Acces
     for (const item of outboxItems(table, effects.events ?? [])) {
       items.push({ item, onFail: () => new StaleRequestError() });
     }
+    if (effects.recordDecision) {
+      const decision = effects.recordDecision;
+      items.push({
+        // One per approver and request; a second decision by the same person fails the transaction
+        // (decide() never produces one; a concurrent duplicate re-reads and finds it unchanged).
+        item: put({
+          ...keys.requestDecision(request.tenantId, request.id, decision.approverId),
+          entity: 'access-decision',
+          gsi1pk: keys.decisionsBy(request.tenantId, decision.approverId),
+          gsi1sk: `${decision.at}#${request.id}`,
+          tenantId: request.tenantId,
+          requestId: request.id,
+          approverId: decision.approverId,
+          decision: decision.decision,
+          at: decision.at,
+        }),
+        onFail: () => new StaleRequestError(),
+      });
+    }
     return items;
   }
 
+  /** The requests with these ids, in the order given (missing ones left out); 100 keys per BatchGet. */
   async function batchGetRequests(tenantId: string, ids: readonly string[]) {
     if (ids.length === 0) return [];
     const found = new Map<string, AccessRequestRecord>();
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table]: { Keys: ids.map((id) => keys.accessRequest(tenantId, id)) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await client.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[table] ?? []) {
-        const record = recordOf<AccessRequestRecord>(item) as AccessRequestRecord;
-        found.set(record.id, record);
+    for (let i = 0; i < ids.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [table]: { Keys: ids.slice(i, i + 100).map((id) => keys.accessRequest(tenantId, id)) },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const result = await client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[table] ?? []) {
+          const record = recordOf<AccessRequestRecord>(item) as AccessRequestRecord;
+          found.set(record.id, record);
+        }
+        request = result.UnprocessedKeys as typeof request;
       }
-      request = result.UnprocessedKeys as typeof request;
     }
     return ids.map((id) => found.get(id)).filter((r): r is AccessRequestRecord => r !== undefined);
   }
@@ -363,6 +388,66 @@ export function createAccessRepositories({ client, table, writer, clock }: Acces
         page.items.map((p) => p.requestId),
       );
       return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
+    },
+    async listDecidedBy(tenantId, approverId, filter, limit, cursor) {
+      const partition = keys.decisionsBy(tenantId, approverId);
+      let startKey = decodeCursor(cursor, tenantPartition(tenantId));
+      // A cursor of another list (or of another approver's) never resumes this one.
+      if (startKey && (startKey.gsi1pk !== partition || !String(startKey.sk).startsWith('REQ_DECISION#'))) {
+        throw ValidationError.field(['query', 'cursor'], 'is not a cursor this list returned');
+      }
+      const wanted = filter.statuses && filter.statuses.length > 0 ? new Set(filter.statuses) : null;
+      const now = clock.now();
+      const items: AccessRequestRecord[] = [];
+      let lastKey: Record<string, string> | undefined;
+      // The status changes after the decision (approved → active → checked-in), so the index does
+      // not hold it: filtering reads the requests, within a bounded number of index pages.
+      for (let pages = 0; pages < maxDecidedPagesPerCall; pages++) {
+        const want = limit - items.length;
+        const page = await client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': partition },
+            ScanIndexForward: false,
+            Limit: wanted ? Math.min(100, Math.max(want * 2, 25)) : want,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        const pointers = page.Items ?? [];
+        const records = new Map(
+          (
+            await batchGetRequests(
+              tenantId,
+              pointers.map((p) => p.requestId as string),
+            )
+          ).map((r) => [r.id, r]),
+        );
+        let consumed = 0;
+        for (const pointer of pointers) {
+          if (items.length === limit) break;
+          consumed++;
+          lastKey = {
+            pk: pointer.pk as string,
+            sk: pointer.sk as string,
+            gsi1pk: pointer.gsi1pk as string,
+            gsi1sk: pointer.gsi1sk as string,
+          };
+          const record = records.get(pointer.requestId as string);
+          if (!record || (wanted && !wanted.has(effectiveStatus(record, now)))) continue;
+          items.push(record);
+        }
+        startKey = page.LastEvaluatedKey as typeof startKey;
+        if (items.length === limit) {
+          const more = consumed < pointers.length || startKey !== undefined;
+          // Resume after the last decision handed out, not after the last one read.
+          return more ? { items, nextCursor: encodeCursor(lastKey) as string } : { items };
+        }
+        if (!startKey) return { items };
+      }
+      const next = encodeCursor(startKey);
+      return next ? { items, nextCursor: next } : { items };
     },
     listAll(tenantId, filter, limit, cursor) {
       const status = statusFilter(filter.statuses);

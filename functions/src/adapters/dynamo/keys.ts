@@ -101,6 +101,14 @@ export const keys = {
   }),
   /** gsi1 partition of a requester's requests. */
   requestsOf: (tenantId: string, userId: string) => `${tenantPartition(tenantId)}#REQBY#${userId}`,
+  /** An approver's decision on a request (one per approver and request); filed under `decisionsBy`. */
+  requestDecision: (tenantId: string, requestId: string, approverId: string) => ({
+    pk: tenantPartition(tenantId),
+    sk: `REQ_DECISION#${requestId}#${approverId}`,
+  }),
+  /** gsi1 partition of an approver's decisions, sorted by `<decidedAt>#<requestId>`. */
+  decisionsBy: (tenantId: string, approverId: string) =>
+    `${tenantPartition(tenantId)}#DECIDEDBY#${approverId}`,
   /** Holder of an account's exclusive release. */
   releaseLock: (tenantId: string, accountId: string) => ({
     pk: tenantPartition(tenantId),

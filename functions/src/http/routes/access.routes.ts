@@ -382,7 +382,9 @@ export function registerAccessRoutes(app: ApiApp, services: ApiServices): void {
       path: '/v1/access-requests',
       operationId: 'listAccessRequests',
       tags,
-      summary: 'List my requests, those waiting for my approval, or (overseers) all',
+      summary: 'List my requests, those waiting for my approval, those I decided, or (overseers) all',
+      description:
+        '`scope=mine`: your requests, newest first. `scope=approvals`: pending requests you may decide. `scope=decided`: the requests you approved or denied, newest decision first (only your own decisions). `scope=all`: every request of the tenant (`access-request:read-all`). `status` keeps requests whose current status matches; a page may hold fewer items than `limit` and still have a `nextCursor`.',
       request: { query: listAccessRequestsQuerySchema },
       responses: {
         200: jsonResponse(pageOf(accessRequestSchema, 'AccessRequestPage'), 'A page of requests.'),
