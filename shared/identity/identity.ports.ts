@@ -103,6 +103,13 @@ export interface GroupRepository {
   get(tenantId: string, groupId: string): Promise<GroupRecord | null>;
   getMany(tenantId: string, groupIds: readonly string[]): Promise<GroupRecord[]>;
   list(tenantId: string, limit: number, cursor?: string): Promise<Page<GroupRecord>>;
+  /**
+   * Replaces the name and description of `previous` (as read) with those of `next`, audited. A new
+   * name (ignoring case) releases the old name and claims the new one in the same transaction; a
+   * name another group holds is a conflict naming `body.name`, and nothing changes. A group that
+   * changed since it was read is a conflict too.
+   */
+  update(previous: GroupRecord, next: GroupRecord, audit: PendingAuditEvent): Promise<void>;
   /** Ids of the group's members, at most `limit`. */
   listMemberIds(tenantId: string, groupId: string, limit: number): Promise<string[]>;
   /** Adds the user to the group (idempotent); returns false when already a member. */

@@ -94,13 +94,30 @@ export const changeOwnPasswordBodySchema = z
   });
 export type ChangeOwnPasswordInput = z.infer<typeof changeOwnPasswordBodySchema>;
 
+/** A group's name (unique in its tenant, ignoring case) and description: the same rules at creation and rename. */
+const groupNameSchema = displayNameSchema;
+const groupDescriptionSchema = z.string().max(500);
+
 export const createGroupBodySchema = z
   .object({
-    name: displayNameSchema,
-    description: z.string().max(500).default(''),
+    name: groupNameSchema,
+    description: groupDescriptionSchema.default(''),
     roles: z.array(tenantRoleSchema).max(8).default([]),
   })
   .strict();
+
+/** Renames a group or changes its description (its roles are set at creation). */
+export const updateGroupBodySchema = z
+  .object({
+    name: groupNameSchema.optional(),
+    description: groupDescriptionSchema.optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.description !== undefined, {
+    path: ['name'],
+    message: 'give at least one field to change',
+  });
+export type UpdateGroupInput = z.infer<typeof updateGroupBodySchema>;
 
 export type CreateTenantInput = z.infer<typeof createTenantBodySchema>;
 export type CreateUserInput = z.infer<typeof createUserBodySchema>;

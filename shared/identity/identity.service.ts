@@ -31,6 +31,7 @@ import type {
   CreateUserInput,
   LoginInput,
   OffboardTenantInput,
+  UpdateGroupInput,
   UpdateUserInput,
 } from './identity.schemas.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -62,7 +63,7 @@ export interface IdentityServiceDeps {
   >;
   readonly groups: Pick<
     GroupRepository,
-    'create' | 'get' | 'getMany' | 'list' | 'addMember' | 'removeMember'
+    'create' | 'get' | 'getMany' | 'list' | 'update' | 'addMember' | 'removeMember'
   >;
   readonly sessions: Pick<SessionRepository, 'getRefreshToken' | 'getSession' | 'rotate' | 'revoke'>;
   readonly tenantKeys: Pick<TenantKeyManager, 'createTenantKey' | 'scheduleKeyDeletion'>;
@@ -605,6 +606,42 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         }),
       );
       return groupView(group);
+    },
+
+    /**
+     * Renames a group or changes its description; the name stays unique in the tenant (ignoring
+     * case). Access policies name groups by id, so they show the new name at once; audit events
+     * keep the name the group had when they were written. Changing nothing writes nothing.
+     */
+    async updateGroup(context: RequestContext, groupId: string, input: UpdateGroupInput): Promise<GroupView> {
+      // Renaming needs what creating needs: whoever may name a group may rename it.
+      authorize(context.principal, 'group:create');
+      const group = await groups.get(context.principal.tenantId, groupId);
+      if (!group) throw new NotFoundError('group');
+      const updated: GroupRecord = {
+        ...group,
+        name: input.name ?? group.name,
+        description: input.description ?? group.description,
+      };
+      const renamed = updated.name !== group.name;
+      const described = updated.description !== group.description;
+      if (!renamed && !described) return groupView(group);
+      await groups.update(
+        group,
+        updated,
+        auditOf(context, {
+          action: 'group.update',
+          target: { type: 'group', id: group.id, name: updated.name },
+          details: {
+            fields: [described ? 'description' : null, renamed ? 'name' : null].filter(Boolean).join(' '),
+            ...(renamed ? { nameBefore: group.name, nameAfter: updated.name } : {}),
+            ...(described
+              ? { descriptionBefore: group.description, descriptionAfter: updated.description }
+              : {}),
+          },
+        }),
+      );
+      return groupView(updated);
     },
 
     async listGroups(

@@ -106,4 +106,30 @@ describe('audit fails → operation fails, nothing changes', () => {
     const users = await healthy.call('GET', '/v1/users?limit=200', { token: tenant.adminToken });
     assert.ok(!users.text.includes('ghost@example.test'));
   });
+
+  it('refuses to rename a group: it keeps its name and claim, the new name stays free', async () => {
+    const token = tenant.adminToken;
+    const created = await healthy.call<{ id: string; name: string }>('POST', '/v1/groups', {
+      token,
+      body: { name: 'Keeps its name', roles: [] },
+    });
+    assert.equal(created.status, 201, created.text);
+    expectAuditUnavailable(
+      await broken.call('PATCH', `/v1/groups/${created.body.id}`, {
+        token,
+        body: { name: 'Never renamed', description: 'never saved' },
+      }),
+    );
+    const groups = await healthy.call<{ items: { id: string; name: string; description: string }[] }>(
+      'GET',
+      '/v1/groups?limit=200',
+      { token },
+    );
+    const group = groups.body.items.find((g) => g.id === created.body.id);
+    assert.deepEqual([group?.name, group?.description], ['Keeps its name', '']);
+    const oldName = await healthy.call('POST', '/v1/groups', { token, body: { name: 'keeps its name' } });
+    assert.equal(oldName.status, 409, 'the old name is still claimed');
+    const newName = await healthy.call('POST', '/v1/groups', { token, body: { name: 'Never renamed' } });
+    assert.equal(newName.status, 201, 'the new name was never claimed');
+  });
 });

@@ -3,7 +3,14 @@ import { before, describe, it } from 'node:test';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { refreshReuseGraceMs } from '@strongroom/shared/identity/identity.service';
-import { createHarness, type Harness, operator, type TestTenant } from '../support/api-harness.ts';
+import { createAccessWorld } from '../support/access-setup.ts';
+import {
+  createHarness,
+  type Harness,
+  operator,
+  type TestTenant,
+  uniqueSuffix,
+} from '../support/api-harness.ts';
 
 let harness: Harness;
 let tenant: TestTenant;
@@ -407,5 +414,192 @@ describe('tenants, users, groups and roles', () => {
       assert.equal(providerTrail.body.items.length, 1, `${action} in the provider's trail`);
       assert.equal(providerTrail.body.items[0].tenantId, 'provider');
     }
+  });
+});
+
+describe('renaming groups (PATCH /v1/groups/{groupId})', () => {
+  type Group = { id: string; name: string; description: string; roles: string[] };
+  const createGroup = async (name: string, description = '') => {
+    const created = await harness.call<Group>('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: { name, description, roles: ['auditor'] },
+    });
+    assert.equal(created.status, 201, created.text);
+    return created.body;
+  };
+  const patchGroup = (groupId: string, body: unknown, token = tenant.adminToken) =>
+    harness.call<any>('PATCH', `/v1/groups/${groupId}`, { token, body });
+  const groupNamed = async (groupId: string) => {
+    const page = await harness.call<{ items: Group[] }>('GET', '/v1/groups?limit=200', {
+      token: tenant.adminToken,
+    });
+    return page.body.items.find((g) => g.id === groupId);
+  };
+  const updateEvents = async (groupId: string) =>
+    (
+      await harness.call<{ items: any[] }>(
+        'GET',
+        `/v1/audit/events?targetId=${groupId}&action=group.update&limit=50`,
+        { token: tenant.adminToken },
+      )
+    ).body.items;
+  /** Every item of the tenant in the main table (and the audit table), to prove nothing was written. */
+  const snapshot = async (withAudit: boolean) => {
+    const tables = [harness.config.mainTable, ...(withAudit ? [harness.config.auditTable] : [])];
+    const items = (await Promise.all(tables.map((table) => harness.scanTable(table)))).flat();
+    return items
+      .filter((item) => String(item.pk).startsWith(`T#${tenant.id}`))
+      .map((item) => JSON.stringify(item, Object.keys(item).sort()))
+      .sort()
+      .join('\n');
+  };
+  /** Whether creating a group with this name is refused as taken (a refused create writes nothing). */
+  const nameTaken = async (name: string) => {
+    const attempt = await harness.call('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: { name, roles: [] },
+    });
+    assert.ok([201, 409].includes(attempt.status), attempt.text);
+    return attempt.status === 409;
+  };
+
+  it('renames a group, audited with the old and new name; the old name becomes free, the new one taken', async () => {
+    const oldName = `Database team ${uniqueSuffix()}`;
+    const newName = `Data platform ${uniqueSuffix()}`;
+    const group = await createGroup(oldName, 'Runs the databases');
+    const renamed = await patchGroup(group.id, { name: newName });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(renamed.body.name, newName);
+    assert.equal(renamed.body.description, 'Runs the databases');
+    assert.deepEqual(renamed.body.roles, ['auditor']);
+    assert.equal((await groupNamed(group.id))?.name, newName);
+
+    const events = await updateEvents(group.id);
+    assert.equal(events.length, 1);
+    assert.equal(events[0].outcome, 'success');
+    assert.equal(events[0].target.name, newName);
+    assert.equal(events[0].details.fields, 'name');
+    assert.equal(events[0].details.nameBefore, oldName);
+    assert.equal(events[0].details.nameAfter, newName);
+    assert.ok(!('descriptionBefore' in events[0].details));
+
+    assert.equal(await nameTaken(newName.toUpperCase()), true, 'the new name is claimed, ignoring case');
+    assert.equal(await nameTaken(oldName), false, 'the old name was released');
+  });
+
+  it('changes only the description, or only the case of the name, without touching the name claim', async () => {
+    const name = `Ops ${uniqueSuffix()}`;
+    const group = await createGroup(name);
+    const described = await patchGroup(group.id, { description: 'On-call engineers' });
+    assert.equal(described.status, 200, described.text);
+    assert.equal(described.body.name, name);
+    assert.equal(described.body.description, 'On-call engineers');
+    const recased = await patchGroup(group.id, { name: name.toUpperCase() });
+    assert.equal(recased.status, 200, recased.text);
+    assert.equal((await groupNamed(group.id))?.name, name.toUpperCase());
+    assert.equal(await nameTaken(name), true);
+    const events = await updateEvents(group.id);
+    assert.equal(events.length, 2);
+    const byFields = Object.fromEntries(events.map((e) => [e.details.fields, e.details]));
+    assert.equal(byFields.description.descriptionBefore, '');
+    assert.equal(byFields.description.descriptionAfter, 'On-call engineers');
+    assert.equal(byFields.name.nameAfter, name.toUpperCase());
+    // Changing nothing writes nothing.
+    const same = await patchGroup(group.id, { name: name.toUpperCase() });
+    assert.equal(same.status, 200, same.text);
+    assert.equal((await updateEvents(group.id)).length, 2);
+  });
+
+  it('refuses a name another group holds with 409 naming the field, and changes nothing', async () => {
+    const taken = await createGroup(`Taken ${uniqueSuffix()}`);
+    const name = `Mine ${uniqueSuffix()}`;
+    const group = await createGroup(name);
+    const before = await snapshot(true);
+    const clash = await patchGroup(group.id, { name: taken.name.toLowerCase(), description: 'never saved' });
+    assert.equal(clash.status, 409, clash.text);
+    assert.equal(clash.headers.get('content-type'), 'application/problem+json');
+    assert.equal(clash.body.code, 'group-name-taken');
+    assert.deepEqual(
+      clash.body.errors.map((e: { in: string; field: string }) => `${e.in}.${e.field}`),
+      ['body.name'],
+    );
+    assert.equal(await snapshot(true), before, 'no claim released, no group changed, no event');
+    assert.equal(await nameTaken(name), true, 'the group keeps its own name');
+    assert.equal((await groupNamed(taken.id))?.name, taken.name);
+  });
+
+  it('refuses bad input with 400 naming the field, and writes nothing', async () => {
+    const group = await createGroup(`Input ${uniqueSuffix()}`);
+    const before = await snapshot(true);
+    for (const [body, field] of [
+      [{}, 'name'],
+      [{ name: '   ' }, 'name'],
+      [{ name: 'x'.repeat(121) }, 'name'],
+      [{ description: 'x'.repeat(501) }, 'description'],
+      [{ name: 'Fine', roles: ['tenant-admin'] }, 'roles'],
+      [{ name: 'Fine', tenantId: 'ten_other' }, 'tenantId'],
+    ] as const) {
+      const refused = await patchGroup(group.id, body);
+      assert.equal(refused.status, 400, `${JSON.stringify(body)}: ${refused.text}`);
+      assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+      assert.ok(
+        refused.body.errors.some((e: { field: string }) => e.field === field),
+        `${field} in ${refused.text}`,
+      );
+    }
+    const badId = await patchGroup('grp_nope', { name: 'Fine' });
+    assert.equal(badId.status, 400);
+    assert.equal(badId.body.errors[0].field, 'groupId');
+    assert.equal(await snapshot(true), before);
+  });
+
+  it('is refused (403) to users without the permission to create groups', async () => {
+    const name = `Guarded ${uniqueSuffix()}`;
+    const group = await createGroup(name);
+    const auditor = await tenant.userWithRoles(['auditor']);
+    const passwordAdmin = await tenant.userWithRoles(['password-admin']);
+    const before = await snapshot(false);
+    for (const user of [auditor, passwordAdmin]) {
+      const refused = await patchGroup(group.id, { name: `Hijacked ${uniqueSuffix()}` }, user.token);
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+    }
+    assert.equal(await snapshot(false), before);
+    assert.equal((await groupNamed(group.id))?.name, name);
+    assert.deepEqual(await updateEvents(group.id), []);
+  });
+
+  it("answers 404 for another tenant's group and for a group that does not exist", async () => {
+    const name = `Private ${uniqueSuffix()}`;
+    const group = await createGroup(name);
+    const other = await harness.newTenant('rename-other');
+    const before = await snapshot(true);
+    const foreign = await patchGroup(group.id, { name: `Stolen ${uniqueSuffix()}` }, other.adminToken);
+    assert.equal(foreign.status, 404, foreign.text);
+    assert.equal(foreign.headers.get('content-type'), 'application/problem+json');
+    assert.ok(!foreign.text.includes(group.id));
+    const missing = await patchGroup('grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW', { name: 'Nobody' });
+    assert.equal(missing.status, 404, missing.text);
+    assert.equal(await snapshot(true), before);
+    assert.equal((await groupNamed(group.id))?.name, name);
+  });
+
+  it('shows the new name wherever the group is named by id (access options of a policy)', async () => {
+    const world = await createAccessWorld(harness, 'rename-policy');
+    const requester = await world.person(['requester'], [world.requesterGroupId]);
+    await world.policy({
+      approval: { mode: 'approval', requiredApprovals: 1, approverGroupIds: [world.approverGroupId] },
+    });
+    const newName = `Approvers renamed ${uniqueSuffix()}`;
+    const renamed = await harness.call('PATCH', `/v1/groups/${world.approverGroupId}`, {
+      token: world.tenant.adminToken,
+      body: { name: newName },
+    });
+    assert.equal(renamed.status, 200, renamed.text);
+    const options = await harness.call<any>('GET', `/v1/access-options/${world.accountId}`, {
+      token: requester.token,
+    });
+    assert.equal(options.status, 200, options.text);
+    assert.equal(options.body.options[0].approval.approverGroups[0].name, newName);
   });
 });

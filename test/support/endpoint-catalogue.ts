@@ -327,6 +327,17 @@ const coreEntries: EndpointCase[] = [
     path: () => '/v1/groups',
   },
   {
+    operationId: 'updateGroup',
+    method: 'PATCH',
+    // Renaming needs what creating needs.
+    permission: 'group:create',
+    namesObject: true,
+    writes: true,
+    path: (f) => `/v1/groups/${f.groupId}`,
+    body: () => ({ name: `Group ${uniqueSuffix()}`, description: 'Renamed by a test' }),
+    invalid: { body: () => ({}), field: 'name' },
+  },
+  {
     operationId: 'addGroupMember',
     method: 'PUT',
     permission: 'group:update',

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { UpdateGroupInput } from '@strongroom/shared/identity/identity.schemas';
+import type { IdentityService } from '@strongroom/shared/identity/identity.service';
+import type { Principal } from '@strongroom/shared/identity/principal';
 import { UnauthenticatedError } from '@strongroom/shared/kernel/errors';
+import type { RequestContext } from '@strongroom/shared/kernel/request-context';
 import { silentLogger } from '../observability/logger.ts';
 import { createApiApp } from './api-app.ts';
 
@@ -19,6 +23,7 @@ const requiredOperations = [
   'createTenant',
   'createUser',
   'createGroup',
+  'updateGroup',
   'createSystem',
   'listSystems',
   'createAccount',
@@ -139,5 +144,74 @@ describe('errors are RFC 9457 problem details', () => {
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.ok(response.headers.get('x-request-id'));
+  });
+});
+
+describe('PATCH /v1/groups/{groupId}', () => {
+  const principal: Principal = {
+    kind: 'user',
+    tenantId: 'ten_token',
+    subject: 'usr_admin',
+    name: 'admin@example.test',
+    roles: ['tenant-admin'],
+    sessionId: 'ses_1',
+  };
+  const groupId = 'grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW';
+  const calls: { tenantId: string; groupId: string; input: UpdateGroupInput }[] = [];
+  const identity = {
+    async updateGroup(context: RequestContext, id: string, input: UpdateGroupInput) {
+      calls.push({ tenantId: context.principal.tenantId, groupId: id, input });
+      return {
+        id,
+        name: input.name ?? 'Old',
+        description: input.description ?? '',
+        roles: [],
+        createdAt: '',
+      };
+    },
+  } as unknown as IdentityService;
+  const routed = createApiApp({
+    services: { identity },
+    verifyAccessToken: async () => principal,
+    logger: silentLogger,
+    sourceIpOf: () => '127.0.0.1',
+  });
+  const patch = (path: string, body: unknown) =>
+    routed.request(path, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${'x'.repeat(40)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('passes the group, the parsed body and the token’s tenant (never the body’s) to the service', async () => {
+    calls.length = 0;
+    const response = await patch(`/v1/groups/${groupId}`, { name: '  Renamed  ', description: 'New' });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(calls, [
+      { tenantId: 'ten_token', groupId, input: { name: 'Renamed', description: 'New' } },
+    ]);
+    assert.equal(((await response.json()) as { name: string }).name, 'Renamed');
+  });
+
+  it('refuses bad input with a problem naming the field, before the service runs', async () => {
+    calls.length = 0;
+    for (const [path, body, field] of [
+      [`/v1/groups/${groupId}`, {}, 'name'],
+      [`/v1/groups/${groupId}`, { name: '' }, 'name'],
+      [`/v1/groups/${groupId}`, { description: 'x'.repeat(501) }, 'description'],
+      [`/v1/groups/${groupId}`, { name: 'Renamed', tenantId: 'ten_other' }, 'tenantId'],
+      [`/v1/groups/${groupId}`, { name: 'Renamed', roles: ['auditor'] }, 'roles'],
+      ['/v1/groups/grp_nope', { name: 'Renamed' }, 'groupId'],
+    ] as const) {
+      const response = await patch(path, body);
+      assert.equal(response.status, 400, `${JSON.stringify(body)}`);
+      assert.equal(response.headers.get('content-type'), 'application/problem+json');
+      const problem = (await response.json()) as { errors: { field: string }[] };
+      assert.ok(
+        problem.errors.some((e) => e.field === field),
+        `${field} in ${JSON.stringify(problem)}`,
+      );
+    }
+    assert.deepEqual(calls, []);
   });
 });

@@ -275,7 +275,11 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
   };
 
   const groupNameTaken = () =>
-    new ConflictError('group-name-taken', 'A group with this name already exists.');
+    new ConflictError('group-name-taken', 'A group with this name already exists.', {
+      issues: [{ path: ['body', 'name'], message: 'is the name of another group' }],
+    });
+  const groupChanged = () =>
+    new ConflictError('group-changed', 'The group changed while it was being updated; reload and retry.');
   const groups: GroupRepository = {
     create: (group, audit) =>
       commitOrThrow(
@@ -288,6 +292,46 @@ export function createIdentityRepositories({ client, table, writer }: IdentityRe
         groupNameTaken,
       ),
     get: (tenantId, groupId) => get<GroupRecord>(keys.group(tenantId, groupId)),
+    async update(previous, next, audit) {
+      const { tenantId, id: groupId } = previous;
+      // Names are claimed ignoring case: "Ops" → "OPS" keeps its claim.
+      const reclaim = previous.name.toLowerCase() !== next.name.toLowerCase();
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.group(tenantId, groupId),
+            UpdateExpression: 'SET #name = :name, #description = :description',
+            // Against the group as it was read: a concurrent change fails here, so this never
+            // releases a name claim the group no longer holds nor audits a stale "before".
+            ConditionExpression:
+              'attribute_exists(pk) AND #name = :previousName AND #description = :previousDescription',
+            ExpressionAttributeNames: { '#name': 'name', '#description': 'description' },
+            ExpressionAttributeValues: {
+              ':name': next.name,
+              ':description': next.description,
+              ':previousName': previous.name,
+              ':previousDescription': previous.description,
+            },
+          },
+        },
+      ];
+      if (reclaim) {
+        items.push(
+          {
+            Delete: {
+              TableName: table,
+              Key: keys.groupName(tenantId, previous.name),
+              // Only our own claim is released (a missing one is tolerated).
+              ConditionExpression: 'attribute_not_exists(pk) OR groupId = :groupId',
+              ExpressionAttributeValues: { ':groupId': groupId },
+            },
+          },
+          put({ ...keys.groupName(tenantId, next.name), entity: 'group-name', groupId }),
+        );
+      }
+      await commitOrThrow(writer, items, audit, (index) => (index === 2 ? groupNameTaken() : groupChanged()));
+    },
     async getMany(tenantId, groupIds) {
       if (groupIds.length === 0) return [];
       const found: GroupRecord[] = [];

@@ -7,6 +7,7 @@ import {
   loginBodySchema,
   offboardTenantBodySchema,
   refreshBodySchema,
+  updateGroupBodySchema,
   updateUserBodySchema,
 } from '@strongroom/shared/identity/identity.schemas';
 import { permissions, roles } from '@strongroom/shared/identity/roles';
@@ -358,6 +359,28 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
       },
     }),
     async (c) => c.json(await identity().listGroups(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/v1/groups/{groupId}',
+      operationId: 'updateGroup',
+      tags: ['Users and groups'],
+      summary: 'Rename a group or change its description',
+      description:
+        'Needs the permission that creates groups. Names stay unique in the tenant, ignoring case: the old name is released and the new one claimed in the same transaction as the change and its `group.update` audit event (with the name and description before and after). Access policies name groups by id and show the new name at once. A group’s roles are set at creation.',
+      request: {
+        params: idParam('groupId', 'grp'),
+        body: jsonBody(named(updateGroupBodySchema, 'UpdateGroupRequest')),
+      },
+      responses: { 200: jsonResponse(groupSchema, 'The updated group.'), ...commonErrors, ...conflictError },
+    }),
+    async (c) =>
+      c.json(
+        await identity().updateGroup(c.get('context'), c.req.valid('param').groupId, c.req.valid('json')),
+        200,
+      ),
   );
 
   app.openapi(
