@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ActionForm, SelectField, SubmitButton } from '@/components/action-form';
+import { ActionForm, Field, SelectField, SubmitButton, TextAreaField } from '@/components/action-form';
 import { Definition, EmptyState, PageHeader, StatusBadge, Time } from '@/components/ui';
 import { can, requireSession } from '@/lib/api';
 import styles from '../../users/_components/admin.module.css';
@@ -18,6 +18,7 @@ import {
   type User,
 } from '../../users/_lib/identity';
 import { addMembershipAction, removeMembershipAction } from '../membership-actions';
+import { updateGroupAction } from './actions';
 
 export const metadata: Metadata = { title: 'Group' };
 
@@ -42,6 +43,8 @@ export default async function GroupPage({
   if (!groupIdPattern.test(groupId)) notFound();
   const mayReadUsers = can(session, 'user:read');
   const mayChange = can(session, 'group:update');
+  // Renaming needs what creating needs (the API's rule).
+  const mayEdit = can(session, 'group:create');
   const [groups, users, policies] = await Promise.all([
     listAll<Group>('/v1/groups'),
     mayReadUsers ? listAllIfAllowed<User>('/v1/users') : Promise.resolve(null),
@@ -99,11 +102,36 @@ export default async function GroupPage({
           ]}
         />
         <p className="small muted">
-          A group’s name and roles are set when it is created. Adding or removing a member gives or takes away
-          the group’s roles at that user’s next session refresh (within 10 minutes); both are recorded in the
-          audit trail.
+          A group’s roles are set when it is created; its name and description can be changed. Adding or
+          removing a member gives or takes away the group’s roles at that user’s next session refresh (within
+          10 minutes); every change is recorded in the audit trail.
         </p>
       </section>
+
+      {mayEdit ? (
+        <section aria-labelledby="edit" className={`card ${styles.narrow} ${styles.sectionSpacing}`}>
+          <h2 id="edit">Edit</h2>
+          <ActionForm
+            action={updateGroupAction.bind(null, group.id)}
+            csrf={session.csrfToken}
+            label="Edit group"
+            className="stack"
+          >
+            <Field
+              name="name"
+              label="Name"
+              autoComplete="off"
+              required
+              defaultValue={group.name}
+              hint="Unique in your organisation. Access policies that name this group show the new name."
+            />
+            <TextAreaField name="description" label="Description" rows={2} defaultValue={group.description} />
+            <div className="button-row">
+              <SubmitButton pendingLabel="Saving…">Save changes</SubmitButton>
+            </div>
+          </ActionForm>
+        </section>
+      ) : null}
 
       <section aria-labelledby="members">
         <h2 id="members">Members</h2>
