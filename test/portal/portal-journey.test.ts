@@ -224,6 +224,12 @@ describe('the portal journey', () => {
     await page.getByRole('button', { name: new RegExp(`^Approve .*${accountName}`) }).click();
     await page.waitForURL(/approved=/);
     await settle(page);
+    // What I decided: the request, my decision and comment, under "Decided recently".
+    const decided = page
+      .getByRole('region', { name: 'Decided recently' })
+      .getByRole('row')
+      .filter({ hasText: accountName });
+    assert.match(await decided.innerText(), /Approved[\s\S]*Approved for the month-end close[\s\S]*active/);
     await visit(page, '14-approver-approved');
     await context.close();
   });

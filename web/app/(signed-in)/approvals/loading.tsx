@@ -5,7 +5,7 @@ export default function ApprovalsLoading() {
     <>
       <PageHeader title="Approvals" />
       <p role="status" className="muted">
-        Loading requests waiting for you …
+        Loading requests waiting for you and your recent decisions …
       </p>
       <div className="stack" aria-hidden="true">
         {['first', 'second', 'third'].map((key) => (

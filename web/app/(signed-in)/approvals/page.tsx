@@ -14,6 +14,7 @@ import {
 } from '../releases/access-data';
 import { ApprovalProgress } from '../releases/parts';
 import { decideAction } from './actions';
+import { DecidedRecently, decidedCursorParam, loadDecided } from './decided';
 import { DecisionButtons } from './decision-buttons';
 
 export const metadata: Metadata = { title: 'Approvals' };
@@ -122,17 +123,19 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
   const params = await searchParams;
   const approved = typeof params.approved === 'string' ? params.approved : undefined;
   const denied = typeof params.denied === 'string' ? params.denied : undefined;
-  const { items, complete } = await collectRequests(
-    { scope: 'approvals' },
-    { maxItems: shownAtMost, maxPages: 5 },
-  );
+  const decidedCursor =
+    typeof params[decidedCursorParam] === 'string' ? params[decidedCursorParam] : undefined;
+  const [{ items, complete }, decided] = await Promise.all([
+    collectRequests({ scope: 'approvals' }, { maxItems: shownAtMost, maxPages: 5 }),
+    loadDecided(decidedCursor),
+  ]);
   const waiting = [...items].sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
 
   return (
     <>
       <PageHeader
         title="Approvals"
-        description="Requests for access that wait for your decision. Each one needs a comment."
+        description="Requests for access that wait for your decision, and those you decided recently. Each decision needs a comment."
       />
       {isRequestId(approved) ? <DecisionNotice requestId={approved} decision="approve" /> : null}
       {isRequestId(denied) ? <DecisionNotice requestId={denied} decision="deny" /> : null}
@@ -159,6 +162,7 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Se
           </div>
         )}
       </section>
+      <DecidedRecently listing={decided} userId={session.user.id} cursor={decidedCursor} />
     </>
   );
 }

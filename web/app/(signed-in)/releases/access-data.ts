@@ -90,7 +90,7 @@ export interface Page<T> {
   readonly nextCursor?: string;
 }
 
-export type RequestScope = 'mine' | 'approvals' | 'all';
+export type RequestScope = 'mine' | 'approvals' | 'decided' | 'all';
 
 export interface RequestQuery {
   readonly scope: RequestScope;
