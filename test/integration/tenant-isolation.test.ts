@@ -73,6 +73,23 @@ describe('tenant isolation', () => {
     assert.equal(replay.body.errors[0].field, 'cursor');
   });
 
+  it('refuses, as bad input, a cursor of another list of the same tenant', async () => {
+    // Two accounts make the accounts list page; its cursor then goes to lists it does not belong to.
+    const accounts = await harness.call('GET', '/v1/accounts?limit=1', { token: victim.tenant.adminToken });
+    assert.ok(accounts.body.nextCursor, 'victim has more than one account');
+    const foreign = encodeURIComponent(accounts.body.nextCursor);
+    for (const path of [
+      `/v1/access-requests?scope=mine&cursor=${foreign}`,
+      `/v1/access-requests?scope=approvals&cursor=${foreign}`,
+      `/v1/systems?cursor=${foreign}`,
+      `/v1/users?cursor=${foreign}`,
+    ]) {
+      const response = await harness.call('GET', path, { token: victim.tenant.adminToken });
+      assert.equal(response.status, 400, `${path}: ${response.text}`);
+      assert.equal(response.body.errors[0].field, 'cursor', path);
+    }
+  });
+
   it('ignores a tenant named in the body or path: the token decides', async () => {
     const response = await harness.call('POST', '/v1/systems', {
       token: attacker.adminToken,

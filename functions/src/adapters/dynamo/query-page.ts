@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '@strongroom/shared/kernel/errors';
 import type { Page } from '@strongroom/shared/kernel/page';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { type DynamoKey, decodeCursor, encodeCursor } from './cursor.ts';
 import { recordOf } from './keys.ts';
 
 /** DynamoDB pages read per list call at most, so a very selective filter cannot run unbounded. */
@@ -22,17 +23,24 @@ export async function queryPage<T>(
   },
 ): Promise<Page<T>> {
   const items: T[] = [];
-  let startKey = decodeCursor(options.cursor, options.tenantPrefix);
+  let startKey = resumeKey(input, options);
   let lastKey: Record<string, string | number> | undefined;
   for (let pages = 0; pages < maxPagesPerCall; pages++) {
     const want = options.limit - items.length;
-    const page = await client.send(
-      new QueryCommand({
-        ...input,
-        Limit: input.FilterExpression ? Math.max(want * 4, 50) : want,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const fromCursor = pages === 0 && startKey !== undefined;
+    const page = await client
+      .send(
+        new QueryCommand({
+          ...input,
+          Limit: input.FilterExpression ? Math.max(want * 4, 50) : want,
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      .catch((error: unknown) => {
+        // A cursor of another list of the same partition (outside this query's sort-key range).
+        if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw notOurs();
+        throw error;
+      });
     const pageItems = page.Items ?? [];
     let consumed = 0;
     for (const item of pageItems) {
@@ -50,4 +58,30 @@ export async function queryPage<T>(
     if (!startKey) return { items };
   }
   return { items, nextCursor: encodeCursor(startKey) };
+}
+
+const notOurs = () => ValidationError.field(['query', 'cursor'], 'is not a cursor this list returned');
+
+/**
+ * The cursor's key, if it can resume this query: it names exactly this list's key attributes,
+ * belongs to the caller's tenant and lies in the partition being queried. A cursor of another
+ * list (another requester's, the approvals inbox's, …) is bad input, never a 500.
+ */
+function resumeKey(
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  options: { tenantPrefix: string; cursor?: string | undefined; keyAttributes: readonly string[] },
+): DynamoKey | undefined {
+  const key = decodeCursor(options.cursor, options.tenantPrefix);
+  if (!key) return undefined;
+  const names = Object.keys(key);
+  if (names.length !== options.keyAttributes.length || !options.keyAttributes.every((name) => name in key)) {
+    throw notOurs();
+  }
+  const partitionAttribute = input.IndexName ? `${input.IndexName}pk` : 'pk';
+  const partition = /^\s*(\w+)\s*=\s*(:\w+)/.exec(input.KeyConditionExpression ?? '');
+  if (partition?.[1] === partitionAttribute && partition[2]) {
+    const queried = input.ExpressionAttributeValues?.[partition[2]];
+    if (queried !== undefined && key[partitionAttribute] !== queried) throw notOurs();
+  }
+  return key;
 }
