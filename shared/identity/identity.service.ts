@@ -614,8 +614,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
      * keep the name the group had when they were written. Changing nothing writes nothing.
      */
     async updateGroup(context: RequestContext, groupId: string, input: UpdateGroupInput): Promise<GroupView> {
-      // Renaming needs what creating needs: whoever may name a group may rename it.
-      authorize(context.principal, 'group:create');
+      // Renaming is an update of the group, like changing its members.
+      authorize(context.principal, 'group:update');
       const group = await groups.get(context.principal.tenantId, groupId);
       if (!group) throw new NotFoundError('group');
       const updated: GroupRecord = {
@@ -642,6 +642,14 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         }),
       );
       return groupView(updated);
+    },
+
+    /** One group of the caller's tenant, read by its key; another tenant's group is not found. */
+    async getGroup(context: RequestContext, groupId: string): Promise<GroupView> {
+      authorize(context.principal, 'group:read');
+      const group = await groups.get(context.principal.tenantId, groupId);
+      if (!group) throw new NotFoundError('group');
+      return groupView(group);
     },
 
     async listGroups(

@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { refreshReuseGraceMs } from '@strongroom/shared/identity/identity.service';
+import { permissionsOfRole, tenantRoles } from '@strongroom/shared/identity/roles';
 import { createAccessWorld } from '../support/access-setup.ts';
 import {
   createHarness,
@@ -553,15 +554,21 @@ describe('renaming groups (PATCH /v1/groups/{groupId})', () => {
     assert.equal(await snapshot(true), before);
   });
 
-  it('is refused (403) to users without the permission to create groups', async () => {
+  it('needs group:update: every built-in role without it is refused (403), even one that reads groups', async () => {
+    // Only tenant-admin holds group:update; the auditor reads groups but may not change them.
+    const withoutUpdate = tenantRoles.filter((role) => !permissionsOfRole[role].includes('group:update'));
+    assert.deepEqual(
+      tenantRoles.filter((role) => !withoutUpdate.includes(role)),
+      ['tenant-admin'],
+    );
+    assert.ok(permissionsOfRole.auditor.includes('group:read'));
     const name = `Guarded ${uniqueSuffix()}`;
     const group = await createGroup(name);
-    const auditor = await tenant.userWithRoles(['auditor']);
-    const passwordAdmin = await tenant.userWithRoles(['password-admin']);
+    const users = await Promise.all(withoutUpdate.map((role) => tenant.userWithRoles([role])));
     const before = await snapshot(false);
-    for (const user of [auditor, passwordAdmin]) {
+    for (const [index, user] of users.entries()) {
       const refused = await patchGroup(group.id, { name: `Hijacked ${uniqueSuffix()}` }, user.token);
-      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.status, 403, `${withoutUpdate[index]}: ${refused.text}`);
       assert.equal(refused.headers.get('content-type'), 'application/problem+json');
     }
     assert.equal(await snapshot(false), before);
@@ -601,5 +608,81 @@ describe('renaming groups (PATCH /v1/groups/{groupId})', () => {
     });
     assert.equal(options.status, 200, options.text);
     assert.equal(options.body.options[0].approval.approverGroups[0].name, newName);
+  });
+});
+
+describe('reading one group (GET /v1/groups/{groupId})', () => {
+  type Group = { id: string; name: string; description: string; roles: string[]; createdAt: string };
+  const getGroup = (groupId: string, token = tenant.adminToken) =>
+    harness.call<any>('GET', `/v1/groups/${groupId}`, { token });
+  const createGroup = async () => {
+    const created = await harness.call<Group>('POST', '/v1/groups', {
+      token: tenant.adminToken,
+      body: {
+        name: `Readable ${uniqueSuffix()}`,
+        description: 'Read by id',
+        roles: ['auditor', 'requester'],
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    return created.body;
+  };
+
+  it('answers the group as the list shows it, and its new name after a rename', async () => {
+    const group = await createGroup();
+    const found = await getGroup(group.id);
+    assert.equal(found.status, 200, found.text);
+    assert.deepEqual(found.body, group);
+    const listed = await harness.call<{ items: Group[] }>('GET', '/v1/groups?limit=200', {
+      token: tenant.adminToken,
+    });
+    assert.deepEqual(
+      found.body,
+      listed.body.items.find((g) => g.id === group.id),
+      'the same shape and fields as the list',
+    );
+    const newName = `Renamed ${uniqueSuffix()}`;
+    const renamed = await harness.call('PATCH', `/v1/groups/${group.id}`, {
+      token: tenant.adminToken,
+      body: { name: newName },
+    });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal((await getGroup(group.id)).body.name, newName);
+  });
+
+  it('is allowed to whoever may list groups (group:read) and refused (403) to the others', async () => {
+    const group = await createGroup();
+    for (const role of tenantRoles) {
+      const user = await tenant.userWithRoles([role]);
+      const response = await getGroup(group.id, user.token);
+      if (permissionsOfRole[role].includes('group:read')) {
+        assert.equal(response.status, 200, `${role}: ${response.text}`);
+        assert.equal(response.body.id, group.id);
+      } else {
+        assert.equal(response.status, 403, `${role}: ${response.text}`);
+        assert.equal(response.headers.get('content-type'), 'application/problem+json');
+        assert.ok(!response.text.includes(group.name), `${role} learns nothing of the group`);
+      }
+    }
+  });
+
+  it("answers 404 problem+json for another tenant's group and for a group that does not exist", async () => {
+    const group = await createGroup();
+    const other = await harness.newTenant('get-group-other');
+    const foreign = await getGroup(group.id, other.adminToken);
+    assert.equal(foreign.status, 404, foreign.text);
+    assert.equal(foreign.headers.get('content-type'), 'application/problem+json');
+    assert.ok(!foreign.text.includes(group.id));
+    assert.ok(!foreign.text.includes(group.name));
+    const missing = await getGroup('grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW');
+    assert.equal(missing.status, 404, missing.text);
+    assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+  });
+
+  it('refuses a malformed id with 400 naming groupId', async () => {
+    const bad = await getGroup('grp_nope');
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.headers.get('content-type'), 'application/problem+json');
+    assert.equal(bad.body.errors[0].field, 'groupId');
   });
 });

@@ -327,10 +327,19 @@ const coreEntries: EndpointCase[] = [
     path: () => '/v1/groups',
   },
   {
+    operationId: 'getGroup',
+    method: 'GET',
+    permission: 'group:read',
+    namesObject: true,
+    writes: false,
+    path: (f) => `/v1/groups/${f.groupId}`,
+    invalid: { path: () => '/v1/groups/grp_nope', field: 'groupId' },
+  },
+  {
     operationId: 'updateGroup',
     method: 'PATCH',
-    // Renaming needs what creating needs.
-    permission: 'group:create',
+    // Renaming is an update, like changing the members.
+    permission: 'group:update',
     namesObject: true,
     writes: true,
     path: (f) => `/v1/groups/${f.groupId}`,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { UpdateGroupInput } from '@strongroom/shared/identity/identity.schemas';
 import type { IdentityService } from '@strongroom/shared/identity/identity.service';
 import type { Principal } from '@strongroom/shared/identity/principal';
-import { UnauthenticatedError } from '@strongroom/shared/kernel/errors';
+import { NotFoundError, UnauthenticatedError } from '@strongroom/shared/kernel/errors';
 import type { RequestContext } from '@strongroom/shared/kernel/request-context';
 import { silentLogger } from '../observability/logger.ts';
 import { createApiApp } from './api-app.ts';
@@ -23,6 +23,7 @@ const requiredOperations = [
   'createTenant',
   'createUser',
   'createGroup',
+  'getGroup',
   'updateGroup',
   'createSystem',
   'listSystems',
@@ -212,6 +213,73 @@ describe('PATCH /v1/groups/{groupId}', () => {
         `${field} in ${JSON.stringify(problem)}`,
       );
     }
+    assert.deepEqual(calls, []);
+  });
+});
+
+describe('GET /v1/groups/{groupId}', () => {
+  const principal: Principal = {
+    kind: 'user',
+    tenantId: 'ten_token',
+    subject: 'usr_auditor',
+    name: 'auditor@example.test',
+    roles: ['auditor'],
+    sessionId: 'ses_1',
+  };
+  const groupId = 'grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW';
+  const calls: { tenantId: string; groupId: string }[] = [];
+  const identity = {
+    async getGroup(context: RequestContext, id: string) {
+      calls.push({ tenantId: context.principal.tenantId, groupId: id });
+      if (id !== groupId) throw new NotFoundError('group');
+      return {
+        id,
+        name: 'Ops',
+        description: 'On call',
+        roles: ['auditor'],
+        createdAt: '2026-01-01T00:00:00Z',
+      };
+    },
+  } as unknown as IdentityService;
+  const routed = createApiApp({
+    services: { identity },
+    verifyAccessToken: async () => principal,
+    logger: silentLogger,
+    sourceIpOf: () => '127.0.0.1',
+  });
+  const get = (path: string) =>
+    routed.request(path, { headers: { authorization: `Bearer ${'x'.repeat(40)}` } });
+
+  it('answers the group the service reads with the token’s tenant', async () => {
+    calls.length = 0;
+    const response = await get(`/v1/groups/${groupId}`);
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(calls, [{ tenantId: 'ten_token', groupId }]);
+    assert.deepEqual(await response.json(), {
+      id: groupId,
+      name: 'Ops',
+      description: 'On call',
+      roles: ['auditor'],
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+  });
+
+  it('answers 404 problem+json for a group the service does not find', async () => {
+    const response = await get('/v1/groups/grp_01JDQ4V6S5Y7R1B8K3M2N9P0QX');
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+  });
+
+  it('refuses a malformed id with 400 naming groupId, before the service runs', async () => {
+    calls.length = 0;
+    const response = await get('/v1/groups/grp_nope');
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+    const problem = (await response.json()) as { errors: { field: string }[] };
+    assert.deepEqual(
+      problem.errors.map((e) => e.field),
+      ['groupId'],
+    );
     assert.deepEqual(calls, []);
   });
 });

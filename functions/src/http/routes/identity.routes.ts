@@ -363,13 +363,28 @@ export function registerIdentityRoutes(app: ApiApp, services: ApiServices): void
 
   app.openapi(
     createRoute({
+      method: 'get',
+      path: '/v1/groups/{groupId}',
+      operationId: 'getGroup',
+      tags: ['Users and groups'],
+      summary: 'Get a group',
+      description:
+        'The group as the list shows it. Needs `group:read`, like the list; a group of another tenant, or one that does not exist, is 404.',
+      request: { params: idParam('groupId', 'grp') },
+      responses: { 200: jsonResponse(groupSchema, 'The group.'), ...commonErrors },
+    }),
+    async (c) => c.json(await identity().getGroup(c.get('context'), c.req.valid('param').groupId), 200),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'patch',
       path: '/v1/groups/{groupId}',
       operationId: 'updateGroup',
       tags: ['Users and groups'],
       summary: 'Rename a group or change its description',
       description:
-        'Needs the permission that creates groups. Names stay unique in the tenant, ignoring case: the old name is released and the new one claimed in the same transaction as the change and its `group.update` audit event (with the name and description before and after). Access policies name groups by id and show the new name at once. A group’s roles are set at creation.',
+        'Needs `group:update` (the permission that changes members). Names stay unique in the tenant, ignoring case: the old name is released and the new one claimed in the same transaction as the change and its `group.update` audit event (with the name and description before and after). Access policies name groups by id and show the new name at once. A group’s roles are set at creation.',
       request: {
         params: idParam('groupId', 'grp'),
         body: jsonBody(named(updateGroupBodySchema, 'UpdateGroupRequest')),
