@@ -136,6 +136,10 @@ describe('every portal page', () => {
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.locator('[role="status"]').filter({ hasText: 'Saved' }).waitFor();
     assert.equal(await page.locator('h1').innerText(), 'Pages requesters, renamed');
+    // The group page reads its group by id (GET /v1/groups/{id}): an unknown one is not found
+    // (the page streams behind its loading state, so the status is already sent; check the page).
+    await page.goto('/admin/groups/grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW');
+    assert.equal(await page.locator('h1').innerText(), 'Group not found');
     await context.close();
   });
 

@@ -10,8 +10,8 @@ import { NoAccess } from '../../users/_components/route-states';
 import { RowSubmitButton } from '../../users/_components/row-button';
 import {
   type Group,
+  getOrNull,
   groupIdPattern,
-  listAll,
   listAllIfAllowed,
   roleLabel,
   searchValue,
@@ -42,17 +42,15 @@ export default async function GroupPage({
   const { groupId } = await params;
   if (!groupIdPattern.test(groupId)) notFound();
   const mayReadUsers = can(session, 'user:read');
+  // Renaming and changing members both need group:update (the API's rule).
   const mayChange = can(session, 'group:update');
-  // Renaming needs what creating needs (the API's rule).
-  const mayEdit = can(session, 'group:create');
-  const [groups, users, policies] = await Promise.all([
-    listAll<Group>('/v1/groups'),
+  const [group, users, policies] = await Promise.all([
+    getOrNull<Group>(`/v1/groups/${groupId}`),
     mayReadUsers ? listAllIfAllowed<User>('/v1/users') : Promise.resolve(null),
     can(session, 'access-policy:read')
       ? listAllIfAllowed<PolicyReference>('/v1/access-policies')
       : Promise.resolve(null),
   ]);
-  const group = groups.items.find((candidate) => candidate.id === groupId);
   if (!group) notFound();
   const created = searchValue((await searchParams).created) === '1';
   const members = (users?.items ?? [])
@@ -108,7 +106,7 @@ export default async function GroupPage({
         </p>
       </section>
 
-      {mayEdit ? (
+      {mayChange ? (
         <section aria-labelledby="edit" className={`card ${styles.narrow} ${styles.sectionSpacing}`}>
           <h2 id="edit">Edit</h2>
           <ActionForm
