@@ -876,32 +876,15 @@ export function createAccessService(deps: AccessServiceDeps) {
           effectiveMatches,
         );
       }
-      if (query.scope === 'mine') {
-        return pageOf(
-          await requests.listByRequester(
-            tenantId,
-            context.principal.subject,
-            statusFilter,
-            limit,
-            query.cursor,
-          ),
-          now,
-          effectiveMatches,
-        );
-      }
-      if (query.scope === 'decided') {
-        // Only the caller's own decisions: the index is keyed by the token's tenant and subject.
-        return pageOf(
-          await requests.listDecidedBy(
-            tenantId,
-            context.principal.subject,
-            statusFilter,
-            limit,
-            query.cursor,
-          ),
-          now,
-          effectiveMatches,
-        );
+      if (query.scope === 'mine' || query.scope === 'decided') {
+        // Only the caller's own requests or decisions: both indexes are keyed by the token's
+        // tenant and subject.
+        const me = context.principal.subject;
+        const page =
+          query.scope === 'mine'
+            ? await requests.listByRequester(tenantId, me, statusFilter, limit, query.cursor)
+            : await requests.listDecidedBy(tenantId, me, statusFilter, limit, query.cursor);
+        return pageOf(page, now, effectiveMatches);
       }
       const user = await users.get(tenantId, context.principal.subject);
       const myGroups = user?.groupIds ?? [];

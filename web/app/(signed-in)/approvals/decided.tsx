@@ -54,15 +54,13 @@ export function relativeTime(at: string, now: number): string {
 const hrefOf = (cursor?: string) =>
   `/approvals${cursor ? `?${decidedCursorParam}=${encodeURIComponent(cursor)}` : ''}#decided-heading`;
 
-export function DecidedRecently({
-  listing,
-  userId,
-  cursor,
-}: {
-  listing: DecidedListing;
-  userId: string;
-  cursor: string | undefined;
-}) {
+interface DecidedProps {
+  readonly listing: DecidedListing;
+  readonly userId: string;
+  readonly cursor: string | undefined;
+}
+
+export function DecidedRecently({ listing, userId, cursor }: DecidedProps) {
   return (
     <section className={styles.decided} aria-labelledby="decided-heading">
       <h2 id="decided-heading">Decided recently</h2>
@@ -71,15 +69,7 @@ export function DecidedRecently({
   );
 }
 
-function DecidedBody({
-  listing,
-  userId,
-  cursor,
-}: {
-  listing: DecidedListing;
-  userId: string;
-  cursor: string | undefined;
-}) {
+function DecidedBody({ listing, userId, cursor }: DecidedProps) {
   if (listing.kind === 'failed') {
     return (
       <ErrorNotice title="Your decisions could not be loaded">
