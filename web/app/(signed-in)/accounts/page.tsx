@@ -4,18 +4,9 @@ import { redirect } from 'next/navigation';
 import { EmptyState, ErrorNotice, PageHeader, Pagination, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
 import type { FieldErrors } from '@/lib/api-problem';
+import { accountKindLabel, accountKinds, platformLabel, platforms } from '@/lib/inventory-terms';
 import { attempt } from './_lib/attempt';
-import {
-  type Account,
-  accountKinds,
-  accountName,
-  kindName,
-  type Page,
-  platformName,
-  platforms,
-  type RotationState,
-  type System,
-} from './_lib/model';
+import { type Account, accountName, type Page, type RotationState, type System } from './_lib/model';
 import { RotationBadge } from './_lib/rotation-badge';
 import styles from './accounts.module.css';
 
@@ -169,7 +160,7 @@ function FilterForm({
         value={filters.platform}
         error={errors.platform}
         anyLabel="All platforms"
-        options={platforms.map((platform) => ({ value: platform, label: platformName(platform) }))}
+        options={platforms.map((platform) => ({ value: platform, label: platformLabel(platform) }))}
       />
       <FilterSelect
         name="kind"
@@ -177,7 +168,7 @@ function FilterForm({
         value={filters.kind}
         error={errors.kind}
         anyLabel="All kinds"
-        options={accountKinds.map((kind) => ({ value: kind, label: kindName(kind) }))}
+        options={accountKinds.map((kind) => ({ value: kind, label: accountKindLabel(kind) }))}
       />
       <FilterInput name="workgroup" label="Workgroup" value={filters.workgroup} error={errors.workgroup} />
       <FilterInput name="tag" label="Tag" value={filters.tag} error={errors.tag} />
@@ -337,8 +328,8 @@ function AccountTable({
                     {account.tags.length > 0 ? ` · ${account.tags.join(', ')}` : ''}
                   </span>
                 </td>
-                <td>{platformName(account.platform)}</td>
-                <td>{kindName(account.kind)}</td>
+                <td>{platformLabel(account.platform)}</td>
+                <td>{accountKindLabel(account.kind)}</td>
                 <td>
                   <RotationCell state={account.rotationState} />
                 </td>

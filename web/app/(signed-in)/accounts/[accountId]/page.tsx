@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { Definition, EmptyState, ErrorNotice, PageHeader, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
+import { accountKindLabel, platformLabel } from '@/lib/inventory-terms';
 import type { SessionData } from '@/lib/session-cookie';
 import { type Attempt, attempt } from '../_lib/attempt';
 import {
@@ -16,8 +17,6 @@ import {
   conditionsSummary,
   formatMinutes,
   isAccountId,
-  kindName,
-  platformName,
   type RotationSettings,
   type RotationState,
   releaseTypeSummary,
@@ -67,7 +66,7 @@ export default async function AccountPage({ params }: { params: Promise<{ accoun
     <>
       <PageHeader
         title={name}
-        description={`${kindName(account.kind)} account on ${account.systemName} (${platformName(account.platform)})`}
+        description={`${accountKindLabel(account.kind)} on ${account.systemName} (${platformLabel(account.platform)})`}
         actions={
           <>
             {canRequest ? (
@@ -147,8 +146,8 @@ function AccountFields({ account }: { account: Account }) {
       </span>,
     ],
     ['System', account.systemName],
-    ['Kind', kindName(account.kind)],
-    ['Platform', platformName(account.platform)],
+    ['Kind', accountKindLabel(account.kind)],
+    ['Platform', platformLabel(account.platform)],
     ['Workgroup', account.workgroup],
     ['Tags', list(account.tags)],
     ['Description', account.description || none],
@@ -226,7 +225,7 @@ function RotationFields({
 function SystemFields({ system }: { system: System }) {
   const items: [string, ReactNode][] = [
     ['Name', system.name],
-    ['Platform', platformName(system.platform)],
+    ['Platform', platformLabel(system.platform)],
     [
       'Host name',
       system.hostname ? (

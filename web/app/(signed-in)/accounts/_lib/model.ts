@@ -4,58 +4,6 @@
  * Nothing here carries a secret.
  */
 
-/** The platform values of shared/vault/vault.schemas.ts (`platforms`), with the names people use. */
-export const platforms = [
-  'linux',
-  'unix',
-  'windows',
-  'macos',
-  'active-directory',
-  'ldap',
-  'postgresql',
-  'mysql',
-  'mariadb',
-  'mssql',
-  'oracle',
-  'network-device',
-  'application',
-  'cloud',
-] as const;
-export type Platform = (typeof platforms)[number];
-
-const platformNames: Record<Platform, string> = {
-  linux: 'Linux',
-  unix: 'Unix',
-  windows: 'Windows',
-  macos: 'macOS',
-  'active-directory': 'Active Directory',
-  ldap: 'LDAP',
-  postgresql: 'PostgreSQL',
-  mysql: 'MySQL',
-  mariadb: 'MariaDB',
-  mssql: 'SQL Server',
-  oracle: 'Oracle',
-  'network-device': 'Network device',
-  application: 'Application',
-  cloud: 'Cloud',
-};
-
-export const platformName = (platform: string) => platformNames[platform as Platform] ?? platform;
-
-/** The account kinds of shared/vault/vault.schemas.ts (`accountKinds`). */
-export const accountKinds = ['local', 'domain', 'database', 'ssh-key', 'service'] as const;
-export type AccountKind = (typeof accountKinds)[number];
-
-const kindNames: Record<AccountKind, string> = {
-  local: 'Local',
-  domain: 'Domain',
-  database: 'Database',
-  'ssh-key': 'SSH key',
-  service: 'Service',
-};
-
-export const kindName = (kind: string) => kindNames[kind as AccountKind] ?? kind;
-
 export type RotationStatus = 'never' | 'ok' | 'rotating' | 'failing';
 
 const rotationStatusNames: Record<RotationStatus, string> = {

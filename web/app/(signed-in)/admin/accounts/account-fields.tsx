@@ -1,10 +1,10 @@
 import { CheckboxField, Field, SelectField, TextAreaField } from '@/components/action-form';
+import type { Platform } from '@/lib/inventory-terms';
 import {
   type Account,
   connectorKinds,
   connectorLabels,
   type PasswordPolicy,
-  type Platform,
   weekdayLabels,
   weekdays,
 } from '../systems/inventory';

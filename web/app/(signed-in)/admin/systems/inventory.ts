@@ -1,4 +1,5 @@
 import { type FieldErrors, type FormState, formStateOf } from '@/lib/api-problem';
+import type { AccountKind, Platform } from '@/lib/inventory-terms';
 
 /**
  * The inventory as the public API returns it (see the OpenAPI document at /v1/openapi.json), and
@@ -9,54 +10,6 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor?: string | null;
 }
-
-export const platforms = [
-  'linux',
-  'unix',
-  'windows',
-  'macos',
-  'active-directory',
-  'ldap',
-  'postgresql',
-  'mysql',
-  'mariadb',
-  'mssql',
-  'oracle',
-  'network-device',
-  'application',
-  'cloud',
-] as const;
-export type Platform = (typeof platforms)[number];
-
-export const platformLabels: Record<Platform, string> = {
-  linux: 'Linux',
-  unix: 'Unix',
-  windows: 'Windows',
-  macos: 'macOS',
-  'active-directory': 'Active Directory',
-  ldap: 'LDAP directory',
-  postgresql: 'PostgreSQL',
-  mysql: 'MySQL',
-  mariadb: 'MariaDB',
-  mssql: 'Microsoft SQL Server',
-  oracle: 'Oracle Database',
-  'network-device': 'Network device',
-  application: 'Application',
-  cloud: 'Cloud service',
-};
-
-export const platformLabel = (platform: string) => platformLabels[platform as Platform] ?? platform;
-
-export const accountKinds = ['local', 'domain', 'database', 'ssh-key', 'service'] as const;
-export type AccountKind = (typeof accountKinds)[number];
-
-export const accountKindLabels: Record<AccountKind, string> = {
-  local: 'Local account',
-  domain: 'Domain account',
-  database: 'Database login',
-  'ssh-key': 'SSH key',
-  service: 'Service account',
-};
 
 export const connectorKinds = [
   'ssh-password',

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState, ErrorNotice, PageHeader, Pagination, Time } from '@/components/ui';
 import { ApiProblem, api, can, requireSession } from '@/lib/api';
-import { type Page, platformLabel, platforms, type System } from './inventory';
+import { platformLabel, platforms } from '@/lib/inventory-terms';
+import type { Page, System } from './inventory';
 
 export const metadata: Metadata = { title: 'Systems' };
 

@@ -1,5 +1,6 @@
 import { Field, SelectField, TextAreaField } from '@/components/action-form';
-import { type PasswordPolicy, platformLabel, platforms, type System } from './inventory';
+import { platformLabel, platforms } from '@/lib/inventory-terms';
+import type { PasswordPolicy, System } from './inventory';
 import styles from './inventory.module.css';
 import { policyOptions } from './load';
 

@@ -11,17 +11,16 @@ import {
   useFieldError,
 } from '@/components/action-form';
 import type { FormState } from '@/lib/api-problem';
+import { accountKindLabel, accountKinds, platformLabel, platforms } from '@/lib/inventory-terms';
 import { CheckboxGroup } from '../../users/_components/checkbox-group';
 import { useRememberedAction } from '../../users/_components/remembered-action';
 import {
-  accountKinds,
   type CriteriaDraft,
   criteriaName,
   draftFromValues,
   type NamedItem,
   fieldNames as n,
   type PolicyDraft,
-  platforms,
   type SystemItem,
   weekdayNames,
   weekdays,
@@ -444,7 +443,10 @@ function CriteriaRow({
       <SelectField
         name={criteriaName(index, 'platform')}
         label="Platform"
-        options={[{ value: '', label: 'Any platform' }, ...platforms.map((p) => ({ value: p, label: p }))]}
+        options={[
+          { value: '', label: 'Any platform' },
+          ...platforms.map((p) => ({ value: p, label: platformLabel(p) })),
+        ]}
         defaultValue={defaults.platform}
       />
       <Field
@@ -457,7 +459,10 @@ function CriteriaRow({
       <SelectField
         name={criteriaName(index, 'accountKind')}
         label="Account kind"
-        options={[{ value: '', label: 'Any kind' }, ...accountKinds.map((k) => ({ value: k, label: k }))]}
+        options={[
+          { value: '', label: 'Any kind' },
+          ...accountKinds.map((k) => ({ value: k, label: accountKindLabel(k) })),
+        ]}
         defaultValue={defaults.accountKind}
       />
       <Field

@@ -4,25 +4,6 @@
  * the form (client) and the actions (server) share it.
  */
 
-export const platforms = [
-  'linux',
-  'unix',
-  'windows',
-  'macos',
-  'active-directory',
-  'ldap',
-  'postgresql',
-  'mysql',
-  'mariadb',
-  'mssql',
-  'oracle',
-  'network-device',
-  'application',
-  'cloud',
-] as const;
-
-export const accountKinds = ['local', 'domain', 'database', 'ssh-key', 'service'] as const;
-
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const weekdayNames: Record<string, string> = {
   mon: 'Monday',

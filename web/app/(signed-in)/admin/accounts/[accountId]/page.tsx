@@ -3,12 +3,8 @@ import Link from 'next/link';
 import { ActionForm, CheckboxField, Field, SubmitButton } from '@/components/action-form';
 import { Definition, EmptyState, PageHeader, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
-import {
-  accountKindLabels,
-  accountName,
-  type CredentialVersion,
-  platformLabel,
-} from '../../systems/inventory';
+import { accountKindLabels, platformLabel } from '@/lib/inventory-terms';
+import { accountName, type CredentialVersion } from '../../systems/inventory';
 import styles from '../../systems/inventory.module.css';
 import { loadAccount, loadPasswordPolicies, userNames } from '../../systems/load';
 import { CredentialState, RotationStatus, Tags } from '../../systems/parts';

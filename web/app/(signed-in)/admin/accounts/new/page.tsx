@@ -3,13 +3,8 @@ import Link from 'next/link';
 import { ActionForm, Field, SubmitButton } from '@/components/action-form';
 import { EmptyState, ErrorNotice, PageHeader } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
-import {
-  accountKindLabels,
-  accountKinds,
-  type Page,
-  platformLabel,
-  type System,
-} from '../../systems/inventory';
+import { accountKindLabels, accountKinds, platformLabel } from '@/lib/inventory-terms';
+import type { Page, System } from '../../systems/inventory';
 import { loadPasswordPolicies, loadSystem } from '../../systems/load';
 import { AccountSettingsFields } from '../account-fields';
 import { createAccountAction } from '../actions';
