@@ -15,21 +15,38 @@ function refresh() {
   revalidatePath('/');
 }
 
+/**
+ * One step of a request's or release's life: checks the form's CSRF token and the id, posts the
+ * step to the API, and shows the list saying what happened (or the API's error in the form).
+ */
+async function lifecycleStep(
+  formData: FormData,
+  id: string,
+  isValid: (id: unknown) => boolean,
+  step: { readonly path: string; readonly body?: object; readonly done: string },
+): Promise<FormState> {
+  await verifyCsrf(formData);
+  if (!isValid(id)) return invalid;
+  try {
+    await api(step.path, { method: 'POST', ...(step.body ? { body: step.body } : {}) });
+  } catch (error) {
+    return formStateOf(error);
+  }
+  refresh();
+  redirect(`/releases?${step.done}=${id}`);
+}
+
 /** Cancels one of my pending requests. */
 export async function cancelRequestAction(
   requestId: string,
   _previous: FormState,
   formData: FormData,
 ): Promise<FormState> {
-  await verifyCsrf(formData);
-  if (!isRequestId(requestId)) return invalid;
-  try {
-    await api(`/v1/access-requests/${requestId}/cancel`, { method: 'POST', body: {} });
-  } catch (error) {
-    return formStateOf(error);
-  }
-  refresh();
-  redirect(`/releases?cancelled=${requestId}`);
+  return lifecycleStep(formData, requestId, isRequestId, {
+    path: `/v1/access-requests/${requestId}/cancel`,
+    body: {},
+    done: 'cancelled',
+  });
 }
 
 /** Starts an approved release that waited for the account to be free. */
@@ -38,15 +55,10 @@ export async function activateReleaseAction(
   _previous: FormState,
   formData: FormData,
 ): Promise<FormState> {
-  await verifyCsrf(formData);
-  if (!isReleaseId(releaseId)) return invalid;
-  try {
-    await api(`/v1/releases/${releaseId}/activate`, { method: 'POST' });
-  } catch (error) {
-    return formStateOf(error);
-  }
-  refresh();
-  redirect(`/releases?activated=${releaseId}`);
+  return lifecycleStep(formData, releaseId, isReleaseId, {
+    path: `/v1/releases/${releaseId}/activate`,
+    done: 'activated',
+  });
 }
 
 /** Ends my release now (the account may be rotated afterwards, as its policy says). */
@@ -55,15 +67,10 @@ export async function checkInReleaseAction(
   _previous: FormState,
   formData: FormData,
 ): Promise<FormState> {
-  await verifyCsrf(formData);
-  if (!isReleaseId(releaseId)) return invalid;
-  try {
-    await api(`/v1/releases/${releaseId}/check-in`, { method: 'POST' });
-  } catch (error) {
-    return formStateOf(error);
-  }
-  refresh();
-  redirect(`/releases?checkedIn=${releaseId}`);
+  return lifecycleStep(formData, releaseId, isReleaseId, {
+    path: `/v1/releases/${releaseId}/check-in`,
+    done: 'checkedIn',
+  });
 }
 
 interface ReleasedSecret {
