@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { FilterInput, FilterSelect } from '@/components/filter-fields';
 import { EmptyState, ErrorNotice, PageHeader, Pagination, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
 import type { FieldErrors } from '@/lib/api-problem';
@@ -170,12 +171,19 @@ function FilterForm({
         anyLabel="All kinds"
         options={accountKinds.map((kind) => ({ value: kind, label: accountKindLabel(kind) }))}
       />
-      <FilterInput name="workgroup" label="Workgroup" value={filters.workgroup} error={errors.workgroup} />
-      <FilterInput name="tag" label="Tag" value={filters.tag} error={errors.tag} />
+      <FilterInput
+        name="workgroup"
+        label="Workgroup"
+        type="search"
+        defaultValue={filters.workgroup ?? ''}
+        error={errors.workgroup}
+      />
+      <FilterInput name="tag" label="Tag" type="search" defaultValue={filters.tag ?? ''} error={errors.tag} />
       <FilterInput
         name="username"
         label="User name starts with"
-        value={filters.username}
+        type="search"
+        defaultValue={filters.username ?? ''}
         error={errors.username}
         autoComplete="off"
       />
@@ -190,91 +198,6 @@ function FilterForm({
         ) : null}
       </div>
     </form>
-  );
-}
-
-function FilterSelect({
-  name,
-  label,
-  value,
-  error,
-  anyLabel,
-  options,
-  hint,
-}: {
-  name: FilterName;
-  label: string;
-  value: string | undefined;
-  error: string | undefined;
-  anyLabel: string;
-  options: readonly { value: string; label: string }[];
-  hint?: string | undefined;
-}) {
-  const id = `filter-${name}`;
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        name={name}
-        defaultValue={value ?? ''}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-      >
-        <option value="">{anyLabel}</option>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {hint ? (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-function FilterInput({
-  name,
-  label,
-  value,
-  error,
-  autoComplete,
-}: {
-  name: FilterName;
-  label: string;
-  value: string | undefined;
-  error: string | undefined;
-  autoComplete?: string;
-}) {
-  const id = `filter-${name}`;
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        type="search"
-        defaultValue={value ?? ''}
-        autoComplete={autoComplete}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { FilterInput } from '@/components/filter-fields';
 import { EmptyState, PageHeader, Pagination, Time } from '@/components/ui';
 import { api, can, requireSession } from '@/lib/api';
 import { ApiProblem } from '@/lib/api-problem';
@@ -8,7 +9,6 @@ import styles from './audit.module.css';
 import {
   apiFilter,
   exportRowCap,
-  type FilterName,
   type FilterValues,
   filterParams,
   hasFilters,
@@ -152,7 +152,7 @@ export default async function AuditPage({
           className={`filters ${styles.filterForm}`}
           aria-label="Filter events"
         >
-          <FilterField
+          <FilterInput
             name="actorId"
             label="Actor id"
             defaultValue={filters.actorId}
@@ -161,7 +161,7 @@ export default async function AuditPage({
             autoComplete="off"
             spellCheck={false}
           />
-          <FilterField
+          <FilterInput
             name="action"
             label="Action"
             defaultValue={filters.action}
@@ -171,7 +171,7 @@ export default async function AuditPage({
             autoComplete="off"
             spellCheck={false}
           />
-          <FilterField
+          <FilterInput
             name="targetId"
             label="Target id"
             defaultValue={filters.targetId}
@@ -180,14 +180,14 @@ export default async function AuditPage({
             autoComplete="off"
             spellCheck={false}
           />
-          <FilterField
+          <FilterInput
             name="from"
             label="From (UTC)"
             type="datetime-local"
             defaultValue={localInputValue(filters.from)}
             error={fieldErrors.from}
           />
-          <FilterField
+          <FilterInput
             name="to"
             label="To (UTC)"
             type="datetime-local"
@@ -444,32 +444,4 @@ function rangeText(from: string | undefined, to: string | undefined): string | u
   if (!from && !to) return undefined;
   const at = (iso: string) => `${utcMinute.format(new Date(iso))} UTC`;
   return `${from ? at(from) : 'the first event'} to ${to ? at(to) : 'now'}`;
-}
-
-type FilterFieldProps = {
-  name: FilterName;
-  label: string;
-  error: string | undefined;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, 'name'>;
-
-/** A GET form field that shows the API's error for its name (the page renders on the server). */
-function FilterField({ name, label, error, ...input }: FilterFieldProps) {
-  const id = `audit-filter-${name}`;
-  return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        {...input}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { FilterInput, FilterSelect } from '@/components/filter-fields';
 import { EmptyState, ErrorNotice, PageHeader, Pagination, Time } from '@/components/ui';
 import { ApiProblem, api, can, requireSession } from '@/lib/api';
 import { platformLabel, platforms } from '@/lib/inventory-terms';
@@ -58,25 +59,15 @@ export default async function SystemsPage({ searchParams }: { searchParams: Sear
         </p>
       ) : null}
       <form className="filters" method="get" action="/admin/systems" aria-label="Filter systems">
-        <div className="field">
-          <label htmlFor="filter-platform">Platform</label>
-          <select id="filter-platform" name="platform" defaultValue={filters.platform ?? ''}>
-            <option value="">Any platform</option>
-            {platforms.map((platform) => (
-              <option key={platform} value={platform}>
-                {platformLabel(platform)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="filter-workgroup">Workgroup</label>
-          <input id="filter-workgroup" name="workgroup" defaultValue={filters.workgroup ?? ''} />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-tag">Tag</label>
-          <input id="filter-tag" name="tag" defaultValue={filters.tag ?? ''} />
-        </div>
+        <FilterSelect
+          name="platform"
+          label="Platform"
+          value={filters.platform}
+          anyLabel="Any platform"
+          options={platforms.map((platform) => ({ value: platform, label: platformLabel(platform) }))}
+        />
+        <FilterInput name="workgroup" label="Workgroup" defaultValue={filters.workgroup ?? ''} />
+        <FilterInput name="tag" label="Tag" defaultValue={filters.tag ?? ''} />
         <div className="button-row">
           <button type="submit" className="button button-secondary">
             Filter
