@@ -8,11 +8,14 @@ import {
 } from '../support/access-setup.ts';
 import { createHarness, type Harness } from '../support/api-harness.ts';
 
-/** A clock the tests move forward; everything (tokens included) runs on it. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+/**
+ * A clock that moves only when the tests move it; everything (tokens included) runs on it, so a
+ * release of a few minutes lapses when the test says so, not when a slow machine lets it.
+ */
+let nowMs = Date.now();
+const clock = { now: () => new Date(nowMs) };
 const advanceMinutes = (minutes: number) => {
-  offsetMs += minutes * 60_000;
+  nowMs += minutes * 60_000;
 };
 
 let harness: Harness;

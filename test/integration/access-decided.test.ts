@@ -9,11 +9,15 @@ import { createHarness, type Harness } from '../support/api-harness.ts';
  * through the approver's own decision index (written in the decision's audited transaction).
  */
 
-/** A clock the tests move forward, so that every decision has its own instant. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+/**
+ * A clock that moves only when the tests move it, so that every decision has its own instant and
+ * a one-minute release expires when the test says so, however slow the machine is (with a clock
+ * following real time, a busy CI run once let the release lapse before the test looked at it).
+ */
+let nowMs = Date.now();
+const clock = { now: () => new Date(nowMs) };
 const advanceSeconds = (seconds: number) => {
-  offsetMs += seconds * 1000;
+  nowMs += seconds * 1000;
 };
 
 let harness: Harness;
