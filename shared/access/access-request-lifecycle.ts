@@ -36,6 +36,9 @@ export const terminalStatuses: readonly RequestStatus[] = [
   'revoked',
 ];
 
+/** Stored statuses that lapse by themselves into `expired` once their deadline passes. */
+export const lapsingStatuses: readonly RequestStatus[] = ['requested', 'approved', 'active'];
+
 /** The instant at which the request's current state lapses by itself, if any. */
 export function deadlineOf(request: AccessRequestRecord): string | null {
   switch (request.status) {

@@ -51,6 +51,7 @@ import {
   approve,
   decide,
   effectiveStatus,
+  lapsingStatuses,
   releaseIdOf,
   requestIdOf,
   transition,
@@ -865,7 +866,11 @@ export function createAccessService(deps: AccessServiceDeps) {
       const tenantId = context.principal.tenantId;
       const now = clock.now();
       const limit = query.limit ?? 50;
-      const statusFilter = query.status ? { statuses: [query.status] } : {};
+      // Stored statuses that can be the wanted one now: an expiry the sweeper has not saved yet
+      // is still stored as requested, approved or active.
+      const wantedStatuses: readonly RequestStatus[] | undefined =
+        query.status === 'expired' ? ['expired', ...lapsingStatuses] : query.status && [query.status];
+      const statusFilter = wantedStatuses ? { statuses: wantedStatuses } : {};
       const effectiveMatches = (r: AccessRequestRecord) =>
         query.status === undefined || effectiveStatus(r, now) === query.status;
       if (query.scope === 'all') {

@@ -140,6 +140,19 @@ describe('expiry', () => {
     assert.ok(!mine.body.items.some((r: { id: string }) => r.id === releaseId));
     const seen = await call(early, 'GET', `/v1/access-requests/${first.body.id}`);
     assert.equal(seen.body.status, 'expired');
+    // The lists agree with it before the sweeper saves it: filtering on expired finds it.
+    const listed = (who: Person, query: string) =>
+      call(who, 'GET', `/v1/access-requests?${query}&limit=200`).then((response) =>
+        response.body.items.map((r: { id: string; status: string }) => [r.id, r.status]),
+      );
+    assert.deepEqual(await listed(early, 'scope=mine&status=expired'), [[first.body.id, 'expired']]);
+    assert.deepEqual(await listed(early, 'scope=mine&status=active'), []);
+    const auditorsView = (
+      await harness.call('GET', '/v1/access-requests?scope=all&status=expired&limit=200', {
+        token: world.tenant.adminToken,
+      })
+    ).body.items.map((r: { id: string }) => r.id);
+    assert.ok(auditorsView.includes(first.body.id), 'scope=all finds the unsaved expiry too');
     const checkIn = await call(early, 'POST', `/v1/releases/${releaseId}/check-in`);
     assert.equal(checkIn.status, 409);
 
