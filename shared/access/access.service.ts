@@ -866,11 +866,13 @@ export function createAccessService(deps: AccessServiceDeps) {
       const tenantId = context.principal.tenantId;
       const now = clock.now();
       const limit = query.limit ?? 50;
-      // Stored statuses that can be the wanted one now: an expiry the sweeper has not saved yet
-      // is still stored as requested, approved or active.
-      const wantedStatuses: readonly RequestStatus[] | undefined =
+      // The indexes of `all` and `mine` filter on the stored status. An expiry the sweeper has not
+      // saved yet is still stored as requested, approved or active, so `expired` reads those too;
+      // `effectiveMatches` then keeps what is wanted now. `decided` filters on the effective
+      // status itself.
+      const storedStatuses: readonly RequestStatus[] | undefined =
         query.status === 'expired' ? ['expired', ...lapsingStatuses] : query.status && [query.status];
-      const statusFilter = wantedStatuses ? { statuses: wantedStatuses } : {};
+      const statusFilter = storedStatuses ? { statuses: storedStatuses } : {};
       const effectiveMatches = (r: AccessRequestRecord) =>
         query.status === undefined || effectiveStatus(r, now) === query.status;
       if (query.scope === 'all') {
@@ -888,7 +890,13 @@ export function createAccessService(deps: AccessServiceDeps) {
         const page =
           query.scope === 'mine'
             ? await requests.listByRequester(tenantId, me, statusFilter, limit, query.cursor)
-            : await requests.listDecidedBy(tenantId, me, statusFilter, limit, query.cursor);
+            : await requests.listDecidedBy(
+                tenantId,
+                me,
+                query.status ? { statuses: [query.status] } : {},
+                limit,
+                query.cursor,
+              );
         return pageOf(page, now, effectiveMatches);
       }
       const user = await users.get(tenantId, context.principal.subject);
