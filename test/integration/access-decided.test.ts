@@ -11,8 +11,7 @@ import { createHarness, type Harness } from '../support/api-harness.ts';
 
 /**
  * A clock that moves only when the tests move it, so that every decision has its own instant and
- * a one-minute release expires when the test says so, however slow the machine is (with a clock
- * following real time, a busy CI run once let the release lapse before the test looked at it).
+ * a release expires when the test says so, however slow the machine is.
  */
 let nowMs = Date.now();
 const clock = { now: () => new Date(nowMs) };
@@ -126,7 +125,10 @@ describe('scope=decided: the requests I approved or denied', () => {
   before(async () => {
     approvedByAlice = await newRequest(requester, 'patch the kernel');
     deniedByAlice = await newRequest(requester, 'look around', 1);
-    laterByAlice = await newRequest(requester, 'restart the service', 1);
+    // A release long enough that no other test file's expiry sweeper reaches it during this suite:
+    // the sweeper works across tenants, and another file runs it on a clock up to 9 minutes ahead;
+    // a one-minute release was once expired by it.
+    laterByAlice = await newRequest(requester, 'restart the service', 30);
     approvedByBob = await newRequest(requester, 'rotate the logs');
     requestedByAlice = await newRequest(alice, 'my own work');
     otherTenantRequest = await newRequest(otherRequester, 'elsewhere');
@@ -203,18 +205,25 @@ describe('scope=decided: the requests I approved or denied', () => {
       active.map((r) => r.id),
       [laterByAlice, approvedByAlice],
     );
-    // laterByAlice was released for 1 minute: once it has passed, the release counts as expired.
-    advanceSeconds(90);
-    const expired = await allDecided(alice, '&status=expired');
-    assert.deepEqual(
-      expired.map((r) => r.id),
-      [laterByAlice],
-    );
-    const stillActive = await allDecided(alice, '&status=active');
-    assert.deepEqual(
-      stillActive.map((r) => r.id),
-      [approvedByAlice],
-    );
+    // laterByAlice was released for 30 minutes: once they have passed, the release counts as
+    // expired (approvedByAlice, released for 60, is still active). Alice signs in again (her
+    // token has expired by then); the clock goes back afterwards for the other tests' tokens.
+    advanceSeconds(31 * 60);
+    try {
+      const later = { ...alice, token: await harness.login(world.tenant.slug, alice.email, alice.password) };
+      const expired = await allDecided(later, '&status=expired');
+      assert.deepEqual(
+        expired.map((r) => r.id),
+        [laterByAlice],
+      );
+      const stillActive = await allDecided(later, '&status=active');
+      assert.deepEqual(
+        stillActive.map((r) => r.id),
+        [approvedByAlice],
+      );
+    } finally {
+      advanceSeconds(-31 * 60);
+    }
   });
 
   it('files the decision under the approver’s own index key, once', async () => {

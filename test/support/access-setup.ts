@@ -26,6 +26,8 @@ export interface AccessWorld {
 export interface Person {
   readonly id: string;
   readonly email: string;
+  /** To sign in again (a token issued before a test moves its clock far ahead has expired). */
+  readonly password: string;
   readonly token: string;
 }
 

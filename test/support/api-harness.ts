@@ -69,7 +69,9 @@ export interface TestTenant {
   readonly adminEmail: string;
   readonly adminPassword: string;
   /** Creates a user with these direct roles and returns a signed-in token. */
-  userWithRoles(roles: readonly TenantRole[]): Promise<{ id: string; email: string; token: string }>;
+  userWithRoles(
+    roles: readonly TenantRole[],
+  ): Promise<{ id: string; email: string; password: string; token: string }>;
 }
 
 export const uniqueSuffix = () => randomBytes(5).toString('hex');
@@ -177,7 +179,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           body: { email, displayName: email, password, roles },
         });
         if (user.status !== 201) throw new Error(`createUser failed: ${user.status} ${user.text}`);
-        return { id: user.body.id, email, token: await login(slug, email, password) };
+        return { id: user.body.id, email, password, token: await login(slug, email, password) };
       },
     };
   };
