@@ -64,6 +64,7 @@ export const apiFunctions: readonly ApiFunctionRoutes[] = [
       ...collection('/v1/access-policies'),
       ...collection('/v1/access-requests'),
       '/v1/access-options/{proxy+}',
+      '/v1/access-activity',
       ...collection('/v1/releases'),
       '/v1/credential-lookup',
       '/v1/notifications',

@@ -205,6 +205,7 @@ describe('api stack: routes', () => {
     ['/v1/access-policies/apol_1/versions', 'access'],
     ['/v1/access-requests', 'access'],
     ['/v1/access-options/acc_1', 'access'],
+    ['/v1/access-activity', 'access'],
     ['/v1/roles', 'identity'],
     ['/v1/access-requests/req_1/approve', 'access'],
     ['/v1/releases', 'access'],

@@ -177,6 +177,15 @@ export interface AccessRequestRepository {
     limit: number,
     cursor?: string,
   ): Promise<Page<AccessRequestRecord>>;
+  /**
+   * How many requests were made in each window (`from` inclusive, `to` exclusive), counted through
+   * the index (never a scan): the tenant's requests, or one requester's when `requesterId` is set.
+   */
+  countCreated(
+    tenantId: string,
+    requesterId: string | null,
+    windows: readonly { readonly from: Date; readonly to: Date }[],
+  ): Promise<number[]>;
   /** Requests and releases whose deadline passed, across tenants (for the sweeper). */
   listDue(now: string, limit: number): Promise<{ tenantId: string; requestId: string }[]>;
 }

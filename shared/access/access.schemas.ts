@@ -241,6 +241,18 @@ export const listAccessRequestsQuerySchema = z
   })
   .strict();
 
+/** Longest window of `GET /v1/access-activity`, in days. */
+export const maxActivityDays = 90;
+
+export const accessActivityQuerySchema = z
+  .object({
+    /** `mine`: requests I made; `all`: every request of the tenant (overseers). */
+    scope: z.enum(['mine', 'all']).default('mine'),
+    /** How many UTC days, ending today. */
+    days: z.coerce.number().int().min(1).max(maxActivityDays).default(30),
+  })
+  .strict();
+
 export const pageQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).optional(),

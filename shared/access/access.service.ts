@@ -912,6 +912,34 @@ export function createAccessService(deps: AccessServiceDeps) {
       );
     },
 
+    /**
+     * Requests made per UTC day over the last `days` days (oldest first, today last, empty days as
+     * 0): the caller's own, or the tenant's for overseers. Counted by the index, so the figure is
+     * exact however many requests there are.
+     */
+    async getAccessActivity(context: RequestContext, query: { scope: 'mine' | 'all'; days: number }) {
+      if (query.scope === 'all') authorize(context.principal, 'access-request:read-all');
+      const dayMs = 86_400_000;
+      const now = clock.now();
+      const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+      const windows = Array.from({ length: query.days }, (_, index) => {
+        const from = today - (query.days - 1 - index) * dayMs;
+        return { from: new Date(from), to: new Date(from + dayMs) };
+      });
+      const counts = await requests.countCreated(
+        context.principal.tenantId,
+        query.scope === 'mine' ? context.principal.subject : null,
+        windows,
+      );
+      return {
+        scope: query.scope,
+        days: windows.map((window, index) => ({
+          day: window.from.toISOString().slice(0, 10),
+          requests: counts[index] ?? 0,
+        })),
+      };
+    },
+
     async decideAccessRequest(
       context: RequestContext,
       requestId: string,

@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 
 /**
  * Prefixed ULIDs: sortable by creation time, unguessable enough to not leak counts, and
@@ -27,6 +27,16 @@ export type IdKind = keyof typeof idPrefixes;
 const nextUlid = monotonicFactory();
 
 export const newId = (kind: IdKind): string => `${idPrefixes[kind]}_${nextUlid()}`;
+
+/**
+ * The id prefix of everything of `kind` made in the millisecond `at`: every id made at or after
+ * `at` sorts after it, every id made before sorts before it. Bounds key ranges by creation time.
+ */
+export const idTimePrefix = (kind: IdKind, at: Date): string =>
+  `${idPrefixes[kind]}_${encodeTime(at.getTime(), 10)}`;
+
+/** The millisecond a prefixed id was made in. */
+export const timeOfId = (id: string): Date => new Date(decodeTime(id.slice(id.indexOf('_') + 1)));
 
 const ulidPattern = '[0-9A-HJKMNP-TV-Z]{26}';
 

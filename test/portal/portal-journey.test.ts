@@ -237,6 +237,13 @@ describe('the portal journey', () => {
   it('requester reveals the password (masked first, hidden again) and checks in', async () => {
     const { context, page } = await as('requester', requesterAddress);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.portal.url });
+    // Home: the 30-day chart counts the request made today (GET /v1/access-activity).
+    await settle(page);
+    const chart = page.getByRole('region', { name: 'Access activity, last 30 days' });
+    assert.match(
+      await chart.locator('figcaption').innerText(),
+      /^1 request in the last 30 days \(your requests\), by day in UTC\.$/,
+    );
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My access' }).click();
     await page.waitForURL(/\/releases/);
     await settle(page);

@@ -719,6 +719,15 @@ const coreEntries: EndpointCase[] = [
     invalid: { query: 'scope=everyone', field: 'scope' },
   },
   {
+    operationId: 'getAccessActivity',
+    method: 'GET',
+    permission: null,
+    namesObject: false,
+    writes: false,
+    path: () => '/v1/access-activity?scope=mine&days=7',
+    invalid: { query: 'days=91', field: 'days' },
+  },
+  {
     operationId: 'getAccessRequest',
     method: 'GET',
     permission: null,

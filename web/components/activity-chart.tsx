@@ -10,8 +10,6 @@ export interface DayCount {
   readonly count: number;
 }
 
-const dayMs = 86_400_000;
-
 const dayLabel = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const longDayLabel = new Intl.DateTimeFormat('en-GB', {
   weekday: 'short',
@@ -20,27 +18,6 @@ const longDayLabel = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   timeZone: 'UTC',
 });
-
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** The first instant of the window: midnight UTC `days - 1` days before `now`. */
-export function windowStart(now: Date, days: number): Date {
-  const today = Date.parse(`${utcDay(now.getTime())}T00:00:00.000Z`);
-  return new Date(today - (days - 1) * dayMs);
-}
-
-/** Counts timestamps per UTC day for the `days` days ending today (oldest first, empty days as 0). */
-export function countPerDay(timestamps: readonly string[], now: Date, days = 30): DayCount[] {
-  const start = windowStart(now, days).getTime();
-  const counts = new Map<string, number>();
-  for (let i = 0; i < days; i++) counts.set(utcDay(start + i * dayMs), 0);
-  for (const timestamp of timestamps) {
-    const key = utcDay(Date.parse(timestamp));
-    const current = counts.get(key);
-    if (current !== undefined) counts.set(key, current + 1);
-  }
-  return [...counts].map(([day, count]) => ({ day, count }));
-}
 
 /** An even, round top for the scale (2, 4, 6, 8, 10, 20, 40 …) so the middle line is a whole number. */
 function scaleTop(max: number): number {
@@ -62,13 +39,10 @@ const plural = (n: number, one: string, many: string) =>
 export function ActivityChart({
   data,
   subject,
-  capped,
 }: {
   data: readonly DayCount[];
   /** What is counted, e.g. "your requests" or "requests in your organisation". */
   subject: string;
-  /** Said in the caption when only the newest requests were counted (older days may lack some). */
-  capped?: string | undefined;
 }) {
   const total = data.reduce((sum, d) => sum + d.count, 0);
   const busiest = data.reduce<DayCount | null>((best, d) => (best && best.count >= d.count ? best : d), null);
@@ -126,7 +100,6 @@ export function ActivityChart({
       </svg>
       <figcaption className="muted small">
         {`${plural(total, 'request', 'requests')} in the last ${data.length} days (${subject}), by day in UTC.`}
-        {capped ? ` ${capped}` : null}
       </figcaption>
       <details>
         <summary>Show the numbers per day</summary>

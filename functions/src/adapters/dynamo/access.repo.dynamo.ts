@@ -21,6 +21,7 @@ import { deadlineOf, effectiveStatus } from '@strongroom/shared/access/access-re
 import type { ReleaseEndedEvent } from '@strongroom/shared/contracts/domain-events';
 import type { Clock } from '@strongroom/shared/kernel/clock';
 import { ConflictError, ValidationError } from '@strongroom/shared/kernel/errors';
+import { idTimePrefix } from '@strongroom/shared/kernel/ids';
 import type { AuditedWriter, TransactItem } from './audited-writer.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { commitOrThrow } from './identity.repo.dynamo.ts';
@@ -471,6 +472,42 @@ export function createAccessRepositories({ client, table, writer, clock }: Acces
         },
         { tenantPrefix: tenantPartition(tenantId), limit, cursor, keyAttributes: ['pk', 'sk'] },
       );
+    },
+    async countCreated(tenantId, requesterId, windows) {
+      // One COUNT query per window, in parallel: the tenant's requests by their time-ordered id
+      // (`REQ#req_<ULID>`), a requester's by `createdAt` on their index. `from` ≤ key < `to`: a key
+      // starting exactly at `to` sorts after the bare bound, so BETWEEN leaves it out.
+      const countWindow = async ({ from, to }: { from: Date; to: Date }) => {
+        const range = requesterId
+          ? {
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: {
+                ':pk': keys.requestsOf(tenantId, requesterId),
+                ':from': from.toISOString(),
+                ':to': to.toISOString(),
+              },
+            }
+          : {
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: {
+                ':pk': tenantPartition(tenantId),
+                ':from': `REQ#${idTimePrefix('request', from)}`,
+                ':to': `REQ#${idTimePrefix('request', to)}`,
+              },
+            };
+        let count = 0;
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({ TableName: table, ...range, Select: 'COUNT', ExclusiveStartKey: startKey }),
+          );
+          count += page.Count ?? 0;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return count;
+      };
+      return Promise.all(windows.map(countWindow));
     },
     async listDue(now, limit) {
       const perShard = Math.max(1, Math.ceil(limit / deadlineShards));

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  accessActivityQuerySchema,
   accessConditionsSchema,
   accountSelectorSchema,
   approvalRuleSchema,
@@ -202,6 +203,14 @@ const notificationSchema = z
 const policyParam = idParam('accessPolicyId', 'apo');
 const accountParam = idParam('accountId', 'acc');
 
+const accessActivitySchema = named(
+  z.object({
+    scope: z.enum(['mine', 'all']),
+    days: z.array(z.object({ day: z.iso.date(), requests: z.int() })).readonly(),
+  }),
+  'AccessActivity',
+);
+
 const accessOptionsSchema = z
   .object({
     accountId: z.string(),
@@ -392,6 +401,21 @@ export function registerAccessRoutes(app: ApiApp, services: ApiServices): void {
       },
     }),
     async (c) => c.json(await access().listAccessRequests(c.get('context'), c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/access-activity',
+      operationId: 'getAccessActivity',
+      tags,
+      summary: 'How many requests were made on each of the last days (for a chart)',
+      description:
+        'Counts per UTC day, oldest first and today last, empty days included. `scope=mine`: the requests you made. `scope=all`: every request of the tenant (`access-request:read-all`). `days` is 1 to 90 (default 30). Exact at any volume: counted through the index, not by listing.',
+      request: { query: accessActivityQuerySchema },
+      responses: { 200: jsonResponse(accessActivitySchema, 'Requests per day.'), ...commonErrors },
+    }),
+    async (c) => c.json(await access().getAccessActivity(c.get('context'), c.req.valid('query')), 200),
   );
 
   app.openapi(

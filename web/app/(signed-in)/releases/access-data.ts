@@ -102,6 +102,12 @@ export interface RequestQuery {
 export const listRequests = (query: RequestQuery) =>
   api<Page<AccessRequest>>('/v1/access-requests', { query: { ...query } });
 
+/** Requests made per UTC day (oldest first, today last), counted by the API at any volume. */
+export const getAccessActivity = (scope: 'mine' | 'all', days: number) =>
+  api<{ scope: 'mine' | 'all'; days: readonly { day: string; requests: number }[] }>('/v1/access-activity', {
+    query: { scope, days },
+  });
+
 export const listMyReleases = () => api<{ items: readonly Release[] }>('/v1/releases');
 
 export const listNotifications = (limit: number) =>
