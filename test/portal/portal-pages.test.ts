@@ -135,11 +135,14 @@ describe('every portal page', () => {
     await edit.getByLabel(/^Name/).fill('Pages requesters, renamed');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.locator('[role="status"]').filter({ hasText: 'Saved' }).waitFor();
-    assert.equal(await page.locator('h1').innerText(), 'Pages requesters, renamed');
+    // The heading follows once the page has refreshed (waitFor fails after its timeout if not).
+    await page.getByRole('heading', { level: 1, name: 'Pages requesters, renamed', exact: true }).waitFor();
     // The group page reads its group by id (GET /v1/groups/{id}): an unknown one is not found
-    // (the page streams behind its loading state, so the status is already sent; check the page).
+    // (the page streams behind its loading state, so the status is already sent; check the page,
+    // once the loading state's "Group" heading has given way).
     await page.goto('/admin/groups/grp_01JDQ4V6S5Y7R1B8K3M2N9P0QW');
-    assert.equal(await page.locator('h1').innerText(), 'Group not found');
+    await page.getByRole('heading', { level: 1, name: 'Group not found', exact: true }).waitFor();
+    assert.equal(await page.locator('h1').count(), 1);
     await context.close();
   });
 
