@@ -1,6 +1,5 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createAccessRepositories } from '@strongroom/functions/adapters/dynamo/access.repo.dynamo';
-import { createAuditedWriter } from '@strongroom/functions/adapters/dynamo/audited-writer';
 import { keys } from '@strongroom/functions/adapters/dynamo/keys';
 import type { AccessPolicyRecord } from '@strongroom/shared/access/access.ports';
 import type { AccountSelector } from '@strongroom/shared/access/access.schemas';
@@ -203,11 +202,7 @@ export async function benchPolicyEvaluation(
   );
   log(`  seeded ${options.policies} policies in ${round((performance.now() - seedStarted) / 1000, 1)} s`);
 
-  const writer = createAuditedWriter({
-    client: harness.clients.dynamo,
-    auditTable: harness.config.auditTable,
-    clock: systemClock,
-  });
+  const writer = harness.writer;
   const repositories = createAccessRepositories({
     client: harness.clients.dynamo,
     table,

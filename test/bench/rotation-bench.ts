@@ -1,7 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { postgresqlConnector } from '@strongroom/connectors/postgresql.connector';
 import { sshPasswordConnector } from '@strongroom/connectors/ssh-password.connector';
-import { createAuditedWriter } from '@strongroom/functions/adapters/dynamo/audited-writer';
 import { createRotationRepository } from '@strongroom/functions/adapters/dynamo/rotation.repo.dynamo';
 import { createVaultRepositories } from '@strongroom/functions/adapters/dynamo/vault.repo.dynamo';
 import { createLogger } from '@strongroom/functions/observability/logger';
@@ -148,11 +147,7 @@ export async function benchRotations(
     const vaultRepositories = createVaultRepositories({
       client: harness.clients.dynamo,
       table: harness.config.mainTable,
-      writer: createAuditedWriter({
-        client: harness.clients.dynamo,
-        auditTable: harness.config.auditTable,
-        clock: systemClock,
-      }),
+      writer: harness.writer,
     });
     // Zero lost: every stored CURRENT logs in, through the same clients a user would use.
     const countLost = async (expectedVersion: number) => {
@@ -191,11 +186,7 @@ export async function benchRotations(
       rotations: createRotationRepository({
         client: harness.clients.dynamo,
         table: harness.config.mainTable,
-        writer: createAuditedWriter({
-          client: harness.clients.dynamo,
-          auditTable: harness.config.auditTable,
-          clock: systemClock,
-        }),
+        writer: harness.writer,
       }),
       accounts: vaultRepositories.accounts,
       systems: vaultRepositories.systems,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createAccessRepositories } from '@strongroom/functions/adapters/dynamo/access.repo.dynamo';
-import { createAuditedWriter } from '@strongroom/functions/adapters/dynamo/audited-writer';
 import { systemClock } from '@strongroom/shared/kernel/clock';
 import { timeOfId } from '@strongroom/shared/kernel/ids';
 import { type AccessWorld, createAccessWorld, type Person } from '../support/access-setup.ts';
@@ -118,11 +117,7 @@ describe('access activity (requests per day)', () => {
     const repositories = createAccessRepositories({
       client: harness.clients.dynamo,
       table: harness.config.mainTable,
-      writer: createAuditedWriter({
-        client: harness.clients.dynamo,
-        auditTable: harness.config.auditTable,
-        clock: systemClock,
-      }),
+      writer: harness.writer,
       clock: systemClock,
     });
     const tenantId = world.tenant.id;

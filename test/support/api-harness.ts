@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { connectorFor } from '@strongroom/connectors/index';
+import {
+  type AuditedWriter,
+  createAuditedWriter,
+} from '@strongroom/functions/adapters/dynamo/audited-writer';
 import { accessContext } from '@strongroom/functions/compose-access';
 import { rotationContext } from '@strongroom/functions/compose-rotation';
 import {
@@ -13,7 +17,7 @@ import { configFromEnvironment, type StrongroomConfig } from '@strongroom/functi
 import { type ApiApp, createApiApp } from '@strongroom/functions/http/api-app';
 import { createLogger } from '@strongroom/functions/observability/logger';
 import type { TenantRole } from '@strongroom/shared/identity/roles';
-import type { Clock } from '@strongroom/shared/kernel/clock';
+import { type Clock, systemClock } from '@strongroom/shared/kernel/clock';
 import { bootstrapLocalResources } from '../local-stack/bootstrap.ts';
 import { startLocalStack } from '../local-stack/stack.ts';
 
@@ -55,6 +59,8 @@ export interface Harness {
   readonly config: StrongroomConfig;
   readonly clients: AwsClients;
   readonly logLines: string[];
+  /** The audited writer the adapters are built with, for tests and benchmarks that build one. */
+  readonly writer: AuditedWriter;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   login(tenant: string, email: string, password: string): Promise<string>;
   operatorToken(): Promise<string>;
@@ -197,5 +203,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     return items;
   };
 
-  return { app, composition, config, clients, logLines, call, login, operatorToken, newTenant, scanTable };
+  const writer = createAuditedWriter({
+    client: clients.dynamo,
+    auditTable: config.auditTable,
+    clock: options.clock ?? systemClock,
+  });
+  return {
+    app,
+    composition,
+    config,
+    clients,
+    logLines,
+    writer,
+    call,
+    login,
+    operatorToken,
+    newTenant,
+    scanTable,
+  };
 }
