@@ -113,32 +113,38 @@ describe('access activity (requests per day)', () => {
     }
   });
 
-  it('counts each request in exactly one window: from its first instant, up to but not including the next', async () => {
-    const repositories = createAccessRepositories({
-      client: harness.clients.dynamo,
-      table: harness.config.mainTable,
-      writer: harness.writer,
-      clock: systemClock,
+  for (const [path, activityKeysPerRead] of [
+    ['with one read of the keys', undefined],
+    ['with a COUNT query per window (more requests than one read takes)', 2],
+  ] as const) {
+    it(`counts each request in exactly one window, from its first instant up to but not including the next (${path})`, async () => {
+      const repositories = createAccessRepositories({
+        client: harness.clients.dynamo,
+        table: harness.config.mainTable,
+        writer: harness.writer,
+        clock: systemClock,
+        ...(activityKeysPerRead ? { activityKeysPerRead } : {}),
+      });
+      const tenantId = world.tenant.id;
+      // The tenant's requests are counted by the time in their id, a requester's by `createdAt`.
+      const idTimes = aliceRequests.map((r) => timeOfId(r.id));
+      const created = aliceRequests.map((r) => new Date(r.createdAt));
+      for (const [requesterId, times] of [
+        [null, idTimes],
+        [alice.id, created],
+      ] as const) {
+        const [first, second, third] = times as [Date, Date, Date];
+        assert.ok(first < second && second < third, 'made in three different milliseconds');
+        const counts = await repositories.accessRequests.countCreated(tenantId, requesterId, [
+          { from: first, to: second },
+          { from: second, to: third },
+          { from: third, to: new Date(third.getTime() + 1) },
+          { from: first, to: first },
+          { from: new Date(first.getTime() - 60_000), to: first },
+        ]);
+        // Bob's request came after alice's third, in a later millisecond.
+        assert.deepEqual(counts, [1, 1, 1, 0, 0], `requester ${requesterId ?? '(all)'}`);
+      }
     });
-    const tenantId = world.tenant.id;
-    // The tenant's requests are counted by the time in their id, a requester's by `createdAt`.
-    const idTimes = aliceRequests.map((r) => timeOfId(r.id));
-    const created = aliceRequests.map((r) => new Date(r.createdAt));
-    for (const [requesterId, times] of [
-      [null, idTimes],
-      [alice.id, created],
-    ] as const) {
-      const [first, second, third] = times as [Date, Date, Date];
-      assert.ok(first < second && second < third, 'made in three different milliseconds');
-      const counts = await repositories.accessRequests.countCreated(tenantId, requesterId, [
-        { from: first, to: second },
-        { from: second, to: third },
-        { from: third, to: new Date(third.getTime() + 1) },
-        { from: first, to: first },
-        { from: new Date(first.getTime() - 60_000), to: first },
-      ]);
-      // Bob's request came after alice's third, in a later millisecond.
-      assert.deepEqual(counts, [1, 1, 1, 0, 0], `requester ${requesterId ?? '(all)'}`);
-    }
-  });
+  }
 });

@@ -21,7 +21,7 @@ import { deadlineOf, effectiveStatus } from '@strongroom/shared/access/access-re
 import type { ReleaseEndedEvent } from '@strongroom/shared/contracts/domain-events';
 import type { Clock } from '@strongroom/shared/kernel/clock';
 import { ConflictError, ValidationError } from '@strongroom/shared/kernel/errors';
-import { idTimePrefix } from '@strongroom/shared/kernel/ids';
+import { idTimePrefix, timeOfId } from '@strongroom/shared/kernel/ids';
 import type { AuditedWriter, TransactItem } from './audited-writer.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { commitOrThrow } from './identity.repo.dynamo.ts';
@@ -33,6 +33,12 @@ export interface AccessRepositoryDeps {
   readonly table: string;
   readonly writer: AuditedWriter;
   readonly clock: Clock;
+  /**
+   * `countCreated` first reads the keys of the whole span in one query of at most this many
+   * items (and DynamoDB's 1 MB); beyond it, it counts each window with COUNT queries instead.
+   * @default 1000
+   */
+  readonly activityKeysPerRead?: number;
 }
 
 /** Deadline and outbox partitions are sharded so that no single partition takes every tenant's writes. */
@@ -61,7 +67,13 @@ export function outboxItems(table: string, events: readonly ReleaseEndedEvent[])
 export const outboxKeyOf = (event: ReleaseEndedEvent) =>
   keys.outbox(shardOf(event.id, outboxShards), event.at, event.id);
 
-export function createAccessRepositories({ client, table, writer, clock }: AccessRepositoryDeps) {
+export function createAccessRepositories({
+  client,
+  table,
+  writer,
+  clock,
+  activityKeysPerRead = 1_000,
+}: AccessRepositoryDeps) {
   const put = (item: Record<string, unknown>, condition = 'attribute_not_exists(pk)'): TransactItem => ({
     Put: { TableName: table, Item: item, ConditionExpression: condition },
   });
@@ -474,11 +486,12 @@ export function createAccessRepositories({ client, table, writer, clock }: Acces
       );
     },
     async countCreated(tenantId, requesterId, windows) {
-      // One COUNT query per window, in parallel: the tenant's requests by their time-ordered id
-      // (`REQ#req_<ULID>`), a requester's by `createdAt` on their index. `from` ≤ key < `to`: a key
-      // starting exactly at `to` sorts after the bare bound, so BETWEEN leaves it out.
-      const countWindow = async ({ from, to }: { from: Date; to: Date }) => {
-        const range = requesterId
+      if (windows.length === 0) return [];
+      // The tenant's requests are keyed by their time-ordered id (`REQ#req_<ULID>`), a requester's
+      // by `createdAt` on their index. `from` ≤ key < `to`: a key starting exactly at `to` sorts
+      // after the bare bound, so BETWEEN leaves it out.
+      const keyRange = (from: Date, to: Date) =>
+        requesterId
           ? {
               IndexName: 'gsi1',
               KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
@@ -496,11 +509,43 @@ export function createAccessRepositories({ client, table, writer, clock }: Acces
                 ':to': `REQ#${idTimePrefix('request', to)}`,
               },
             };
+      const timeOfKey = (item: Record<string, unknown>) =>
+        requesterId
+          ? Date.parse(String(item.gsi1sk).slice(0, String(item.gsi1sk).indexOf('#')))
+          : timeOfId(String(item.sk).slice('REQ#'.length)).getTime();
+
+      // Most tenants' requests over the whole span fit in one page: read their keys at once and
+      // count them into the windows, in one round trip.
+      const span = {
+        from: new Date(Math.min(...windows.map((w) => w.from.getTime()))),
+        to: new Date(Math.max(...windows.map((w) => w.to.getTime()))),
+      };
+      const first = await client.send(
+        new QueryCommand({
+          TableName: table,
+          ...keyRange(span.from, span.to),
+          ProjectionExpression: requesterId ? 'gsi1sk' : 'sk',
+          Limit: activityKeysPerRead,
+        }),
+      );
+      if (!first.LastEvaluatedKey) {
+        const times = (first.Items ?? []).map(timeOfKey);
+        return windows.map(
+          ({ from, to }) => times.filter((t) => t >= from.getTime() && t < to.getTime()).length,
+        );
+      }
+      // More than that: one COUNT query per window, in parallel, each paging through its range.
+      const countWindow = async ({ from, to }: { from: Date; to: Date }) => {
         let count = 0;
         let startKey: Record<string, unknown> | undefined;
         do {
           const page = await client.send(
-            new QueryCommand({ TableName: table, ...range, Select: 'COUNT', ExclusiveStartKey: startKey }),
+            new QueryCommand({
+              TableName: table,
+              ...keyRange(from, to),
+              Select: 'COUNT',
+              ExclusiveStartKey: startKey,
+            }),
           );
           count += page.Count ?? 0;
           startKey = page.LastEvaluatedKey;
